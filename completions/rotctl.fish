@@ -1,0 +1,77 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_rotctl_global_optspecs
+    string join \n region= profile= endpoint-url= o/output= no-color v/verbose y/yes h/help V/version
+end
+
+function __fish_rotctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_rotctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_rotctl_using_subcommand
+    set -l cmd (__fish_rotctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c rotctl -n "__fish_rotctl_needs_command" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_needs_command" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_needs_command" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_needs_command" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_needs_command" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_needs_command" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_needs_command" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_needs_command" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l name-prefix -d 'Every secret whose name starts with PREFIX (implies --all)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l all -d 'Every secret in the region'
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l check -d 'Exit 3 unless every secret shown is healthy'
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

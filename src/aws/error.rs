@@ -1,0 +1,92 @@
+//! AWS SDK errors turned into messages that say what failed and what to do.
+
+use std::error::Error as StdError;
+
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::http::Response;
+
+use crate::exit::usage;
+
+/// Error codes AWS uses for "the caller's policy does not allow this".
+const DENIED: &[&str] = &["AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "AuthorizationError"];
+/// Error codes for credentials AWS does not accept.
+const BAD_CREDENTIALS: &[&str] = &[
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidAccessKeyId",
+];
+const THROTTLED: &[&str] = &["ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded"];
+
+const CREDENTIALS_FIX: &str = "set AWS_PROFILE or pass --profile, run `aws sso login` for SSO profiles, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
+
+/// Explains a failed call of `action` (as IAM names it, e.g. `secretsmanager:DescribeSecret`).
+pub fn explain<E>(error: SdkError<E, Response>, action: &str) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+{
+    if let SdkError::ServiceError(service) = &error {
+        let Some(code) = service.err().code() else {
+            return anyhow::anyhow!(
+                "{action} failed: the endpoint answered HTTP {} without an AWS error (is --endpoint-url an AWS endpoint?)",
+                service.raw().status().as_u16()
+            );
+        };
+        let message = service.err().message().unwrap_or("no message");
+        return if DENIED.contains(&code) {
+            anyhow::anyhow!("{action} was denied: {message} (the caller's IAM policy must allow {action})")
+        } else if BAD_CREDENTIALS.contains(&code) {
+            usage(format!("AWS rejected the credentials ({code}: {message}) ({CREDENTIALS_FIX})"))
+        } else if THROTTLED.contains(&code) {
+            anyhow::anyhow!(
+                "{action} was throttled even after retries ({code}: {message}) (try again later, or raise AWS_MAX_ATTEMPTS)"
+            )
+        } else {
+            anyhow::anyhow!("{action} failed: {code}: {message}")
+        };
+    }
+    if has_cause::<CredentialsError>(&error) {
+        return usage(format!("no usable AWS credentials were found ({CREDENTIALS_FIX})"));
+    }
+    let detail = innermost(&error);
+    match &error {
+        SdkError::TimeoutError(_) => {
+            anyhow::anyhow!("{action}: AWS did not answer in time (check --endpoint-url, the network and any proxy)")
+        }
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            anyhow::anyhow!("{action}: timed out connecting to AWS (check --endpoint-url, the network and any proxy)")
+        }
+        SdkError::DispatchFailure(failure) if failure.is_io() => anyhow::anyhow!(
+            "{action}: could not connect to the AWS endpoint: {detail} (check --endpoint-url, the network and any proxy)"
+        ),
+        SdkError::ResponseError(_) => anyhow::anyhow!(
+            "{action}: the answer could not be read as AWS's: {detail} (is --endpoint-url an AWS endpoint?)"
+        ),
+        _ => anyhow::anyhow!("{action} failed: {detail}"),
+    }
+}
+
+/// The deepest cause's message: what actually went wrong, without the
+/// SDK's layers of wrapping.
+fn innermost(error: &(dyn StdError + 'static)) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
+fn has_cause<T: StdError + 'static>(error: &(dyn StdError + 'static)) -> bool {
+    let mut cause: Option<&(dyn StdError + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if current.is::<T>() {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
+}

@@ -1,0 +1,119 @@
+//! The only code that calls the AWS SDKs. It builds the clients once, and
+//! turns SDK shapes and errors into model types and errors people can act on.
+
+mod call_log;
+pub mod error;
+pub mod secrets;
+
+use std::time::Duration;
+
+use anyhow::Result;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+
+use crate::cli::GlobalArgs;
+use crate::context::Context;
+use crate::exit::usage;
+pub use call_log::CallLog;
+
+/// Connection set-up: an endpoint that does not answer fails in seconds.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// One HTTP attempt; the SDK's standard retry mode (3 attempts) wraps it.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The AWS clients of one run, built once from one resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub region: String,
+    pub secrets: aws_sdk_secretsmanager::Client,
+}
+
+impl Clients {
+    /// Resolves region, credentials chain and endpoint (aws-config: flags,
+    /// then environment, then profile, SSO, web identity, IMDS) and builds the clients.
+    pub async fn connect(global: &GlobalArgs, ctx: &Context) -> Result<Clients> {
+        if let Some(region) = global.region.as_deref().filter(|r| !r.is_empty()) {
+            check_region(region)?;
+        }
+        if let Some(url) = &global.endpoint_url {
+            check_endpoint_url(url)?;
+        }
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .build(),
+        );
+        if let Some(region) = global.region.as_deref().filter(|r| !r.is_empty()) {
+            loader = loader.region(Region::new(region.to_string()));
+        }
+        if let Some(profile) = &global.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(url) = &global.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
+        let region = config.region().map(|r| r.to_string()).filter(|r| !r.is_empty()).ok_or_else(|| {
+            usage("no AWS region is configured (pass --region, set AWS_REGION, or set `region` in the AWS profile)")
+        })?;
+        check_region(&region)?;
+        let log = (ctx.verbosity > 0).then(|| CallLog::new(ctx.color_stderr));
+        Ok(Clients { secrets: secretsmanager(&config, log), region })
+    }
+}
+
+fn secretsmanager(config: &SdkConfig, log: Option<CallLog>) -> aws_sdk_secretsmanager::Client {
+    let mut builder = aws_sdk_secretsmanager::config::Builder::from(config);
+    if let Some(log) = log {
+        builder = builder.interceptor(log);
+    }
+    aws_sdk_secretsmanager::Client::from_conf(builder.build())
+}
+
+/// A region name as AWS spells them (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
+fn check_region(region: &str) -> Result<()> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let shaped = parts.len() >= 3
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && parts.last().is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if shaped {
+        Ok(())
+    } else {
+        Err(usage(format!("{region:?} is not an AWS region name (use a name such as us-east-1)")))
+    }
+}
+
+fn check_endpoint_url(url: &str) -> Result<()> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') && !url.chars().any(char::is_whitespace) => Ok(()),
+        _ => Err(usage(format!(
+            "{url:?} is not an endpoint URL (use http:// or https:// and a host, e.g. http://127.0.0.1:5000)"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_names() {
+        for good in ["us-east-1", "eu-central-2", "us-gov-west-1", "cn-north-1", "ap-southeast-5"] {
+            assert!(check_region(good).is_ok(), "{good}");
+        }
+        for bad in ["", "us-east", "US-EAST-1", "us-east-1a", "us east 1", "us--east-1", "useast1"] {
+            assert!(check_region(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn endpoint_urls() {
+        assert!(check_endpoint_url("http://127.0.0.1:5000").is_ok());
+        assert!(check_endpoint_url("https://vpce-123.secretsmanager.us-east-1.vpce.amazonaws.com").is_ok());
+        for bad in ["127.0.0.1:5000", "ftp://host", "http://", "http:///path", "http://a b"] {
+            assert!(check_endpoint_url(bad).is_err(), "{bad}");
+        }
+    }
+}

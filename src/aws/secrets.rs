@@ -1,0 +1,115 @@
+//! Secrets Manager reads: metadata and versions, never values.
+
+use anyhow::Result;
+use aws_sdk_secretsmanager::Client;
+use aws_sdk_secretsmanager::primitives::DateTime;
+use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType, RotationRulesType};
+use jiff::Timestamp;
+
+use super::error::explain;
+use crate::exit;
+use crate::model::{RotationRules, Secret, SecretVersion};
+
+/// DescribeSecret's output and a ListSecrets entry have the same accessors
+/// but for the name of the version map.
+macro_rules! secret_from {
+    ($source:expr, $stages:ident) => {{
+        let source = &$source;
+        Secret {
+            name: source.name().unwrap_or_default().to_string(),
+            arn: source.arn().unwrap_or_default().to_string(),
+            rotation_enabled: source.rotation_enabled(),
+            rotation_lambda_arn: source.rotation_lambda_arn().filter(|arn| !arn.is_empty()).map(str::to_string),
+            rotation_rules: source.rotation_rules().map(rules),
+            last_rotated_date: source.last_rotated_date().and_then(timestamp),
+            next_rotation_date: source.next_rotation_date().and_then(timestamp),
+            last_accessed_date: source.last_accessed_date().and_then(timestamp),
+            last_changed_date: source.last_changed_date().and_then(timestamp),
+            created_date: source.created_date().and_then(timestamp),
+            kms_key_id: source.kms_key_id().map(str::to_string),
+            owning_service: source.owning_service().map(str::to_string),
+            primary_region: source.primary_region().map(str::to_string),
+            version_ids_to_stages: source
+                .$stages()
+                .map(|map| map.iter().map(|(id, stages)| (id.clone(), stages.clone())).collect())
+                .unwrap_or_default(),
+            versions: Vec::new(),
+        }
+    }};
+}
+
+/// ListSecrets and ListSecretVersionIds page size: AWS's maximum.
+const PAGE_SIZE: i32 = 100;
+
+/// DescribeSecret for one secret, by name or ARN.
+pub async fn describe(client: &Client, region: &str, secret_id: &str) -> Result<Secret> {
+    let output = client.describe_secret().secret_id(secret_id).send().await.map_err(|error| {
+        if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) {
+            not_found(secret_id, region)
+        } else {
+            explain(error, "secretsmanager:DescribeSecret")
+        }
+    })?;
+    Ok(secret_from!(output, version_ids_to_stages))
+}
+
+/// ListSecretVersionIds: the labelled versions with their dates.
+pub async fn versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {
+    let mut pages =
+        client.list_secret_version_ids().secret_id(secret_id).max_results(PAGE_SIZE).into_paginator().send();
+    let mut versions = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|error| {
+            if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) {
+                not_found(secret_id, region)
+            } else {
+                explain(error, "secretsmanager:ListSecretVersionIds")
+            }
+        })?;
+        versions.extend(page.versions().iter().map(|v| SecretVersion {
+            version_id: v.version_id().unwrap_or_default().to_string(),
+            version_stages: v.version_stages().to_vec(),
+            created_date: v.created_date().and_then(timestamp),
+            last_accessed_date: v.last_accessed_date().and_then(timestamp),
+        }));
+    }
+    Ok(versions)
+}
+
+/// ListSecrets, every page, optionally only names starting with `name_prefix`.
+/// (ListSecrets "might not reflect changes from the last five minutes".)
+pub async fn list(client: &Client, name_prefix: Option<&str>) -> Result<Vec<Secret>> {
+    let mut request = client.list_secrets().max_results(PAGE_SIZE);
+    if let Some(prefix) = name_prefix {
+        // The `name` filter matches prefixes of words, so results are checked again below.
+        request = request.filters(Filter::builder().key(FilterNameStringType::Name).values(prefix).build());
+    }
+    let mut pages = request.into_paginator().send();
+    let mut secrets = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|error| explain(error, "secretsmanager:ListSecrets"))?;
+        secrets.extend(
+            page.secret_list()
+                .iter()
+                .map(|entry| secret_from!(entry, secret_versions_to_stages))
+                .filter(|secret| name_prefix.is_none_or(|prefix| secret.name.starts_with(prefix))),
+        );
+    }
+    Ok(secrets)
+}
+
+fn not_found(secret_id: &str, region: &str) -> anyhow::Error {
+    exit::not_found(format!("secret {secret_id:?} was not found in {region} (check the name or ARN, and --region)"))
+}
+
+fn rules(rules: &RotationRulesType) -> RotationRules {
+    RotationRules {
+        automatically_after_days: rules.automatically_after_days(),
+        schedule_expression: rules.schedule_expression().map(str::to_string),
+        duration: rules.duration().map(str::to_string),
+    }
+}
+
+fn timestamp(date: &DateTime) -> Option<Timestamp> {
+    Timestamp::new(date.secs(), date.subsec_nanos().try_into().ok()?).ok()
+}

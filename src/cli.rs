@@ -1,0 +1,106 @@
+//! The command line: global options and one variant per subcommand. The doc
+//! comments are the help text; `docs/man/rotctl.1` and `completions/` are
+//! generated from these types.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::commands::{completions::CompletionsArgs, status::StatusArgs};
+
+/// Configure and audit AWS Secrets Manager secret rotation.
+///
+/// rotctl reads and changes rotation metadata only: it never reads, prints or
+/// stores a secret's value. Results go to stdout (a table, or JSON with
+/// `-o json`); progress, warnings and errors go to stderr.
+#[derive(Debug, Parser)]
+#[command(name = "rotctl", version, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "\
+Examples:
+  rotctl status prod/db/main
+  rotctl status --all --check -o json
+
+Exit codes: 0 success, 1 an operation failed, 2 invalid usage (nothing changed),
+3 findings (not healthy), 4 timed out waiting.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every subcommand accepts, before or after its name.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile's]
+    #[arg(long, global = true, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Named profile from the AWS config files (SSO, assume-role and
+    /// credential_process profiles work) [default: AWS_PROFILE]
+    #[arg(long, global = true, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// One endpoint for every AWS service, e.g. a local emulator or a VPC
+    /// endpoint [default: AWS_ENDPOINT_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Output format: a table for people, JSON (AWS field names) for scripts
+    #[arg(
+        short = 'o',
+        long,
+        global = true,
+        env = "ROTCTL_OUTPUT",
+        value_enum,
+        default_value_t = OutputFormat::Table
+    )]
+    pub output: OutputFormat,
+
+    /// Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// Print one line per AWS call to stderr (service, operation, status, time); repeatable
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Answer yes to confirmations (needed when stdin is not a terminal)
+    #[arg(short = 'y', long, global = true)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show rotation configuration, versions and the derived rotation state
+    ///
+    /// For each secret: whether rotation is enabled, the rotation function,
+    /// the schedule and window, the last and next rotation, when the secret
+    /// was last read, and each labelled version with its staging labels. The
+    /// derived RotationState is one of healthy, in-progress, stuck, overdue,
+    /// disabled or not-configured.
+    #[command(after_help = "\
+Examples:
+  rotctl status prod/db/main
+  rotctl status prod/db/main prod/api/key -o json
+  rotctl status --name-prefix prod/ --check      # exit 3 unless all are healthy")]
+    Status(StatusArgs),
+
+    /// Print the shell completion script for SHELL
+    #[command(after_help = "\
+Examples:
+  rotctl completions bash > /etc/bash_completion.d/rotctl
+  rotctl completions zsh > \"${fpath[1]}/_rotctl\"")]
+    Completions(CompletionsArgs),
+
+    /// Print the man page (roff)
+    #[command(after_help = "\
+Examples:
+  rotctl man > /usr/local/share/man/man1/rotctl.1")]
+    Man,
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand: its arguments and its `run`, which fetches,
+//! calls the pure logic, applies, and returns data (it never prints).
+
+pub mod completions;
+pub mod man;
+pub mod status;

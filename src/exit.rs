@@ -1,0 +1,73 @@
+//! Exit statuses from the command-line contract, and the errors that carry them.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// The exit codes users and scripts rely on (`docs/exit-codes.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: success; for checks, nothing at or above the threshold.
+    Success,
+    /// 1: an operation failed (AWS error, rotation failed, stack failed).
+    Failure,
+    /// 2: invalid usage or input, or a refused confirmation; nothing was changed.
+    Usage,
+    /// 3: findings: `status --check` found a secret that is not healthy.
+    Findings,
+    /// 4: timed out waiting; the operation may still finish in AWS.
+    TimedOut,
+}
+
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::Failure => 1,
+            Exit::Usage => 2,
+            Exit::Findings => 3,
+            Exit::TimedOut => 4,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit.code())
+    }
+}
+
+/// Bad input or usage found before anything changed: exit 2. The message names the fix.
+#[derive(Debug)]
+pub struct UsageError {
+    message: String,
+    /// The input named something AWS does not have (a secret, a version).
+    pub not_found: bool,
+}
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Shorthand for an exit-2 error.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError { message: message.into(), not_found: false })
+}
+
+/// Exit 2 for input that names something that does not exist.
+pub fn not_found(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(UsageError { message: message.into(), not_found: true })
+}
+
+/// Whether an error says the named thing does not exist.
+pub fn is_not_found(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| cause.downcast_ref::<UsageError>().is_some_and(|u| u.not_found))
+}
+
+/// The exit status for an error: 2 when any cause in its chain is a usage error.
+pub fn for_error(error: &anyhow::Error) -> Exit {
+    if error.chain().any(|cause| cause.is::<UsageError>()) { Exit::Usage } else { Exit::Failure }
+}

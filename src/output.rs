@@ -1,0 +1,157 @@
+//! The only code that writes stdout: each command's result as JSON (AWS
+//! field names) or as a table for people.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use comfy_table::{Table, presets};
+use jiff::Timestamp;
+
+use crate::cli::OutputFormat;
+use crate::commands::status::StatusReport;
+use crate::context::Context;
+use crate::exit::Exit;
+use crate::model::{RotationState, SecretStatus};
+use crate::rotation::{age, describe_rules};
+
+/// What a command produced.
+#[derive(Debug)]
+pub enum Outcome {
+    Status(StatusReport),
+    /// Generated text printed as it is (completions, the man page).
+    Text(String),
+}
+
+impl Outcome {
+    pub fn exit(&self) -> Exit {
+        match self {
+            Outcome::Status(report) => report.exit(),
+            Outcome::Text(_) => Exit::Success,
+        }
+    }
+
+    /// Notes for the operator, printed on stderr.
+    pub fn notes(&self) -> &[String] {
+        match self {
+            Outcome::Status(report) => &report.notes,
+            Outcome::Text(_) => &[],
+        }
+    }
+}
+
+/// Writes the outcome to stdout. A closed pipe (`rotctl … | head`) is not an error.
+pub fn emit(ctx: &Context, outcome: &Outcome) -> io::Result<()> {
+    let text = match outcome {
+        Outcome::Text(text) => text.clone(),
+        Outcome::Status(report) => match ctx.output {
+            OutputFormat::Json => json(&report.secrets)?,
+            OutputFormat::Table => status_table(ctx, &report.secrets),
+        },
+    };
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> io::Result<String> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn status_table(ctx: &Context, secrets: &[SecretStatus]) -> String {
+    if secrets.is_empty() {
+        return "No secrets.\n".to_string();
+    }
+    let blocks: Vec<String> = secrets.iter().map(|status| secret_block(ctx, status)).collect();
+    blocks.join("\n")
+}
+
+fn secret_block(ctx: &Context, status: &SecretStatus) -> String {
+    let secret = &status.secret;
+    let state = paint(ctx, status.rotation_state);
+    let mut out = String::new();
+    let _ = writeln!(out, "{}  {state}", secret.name);
+    let mut field = |label: &str, value: String| {
+        let _ = writeln!(out, "  {label:<15}{value}");
+    };
+    field("ARN", secret.arn.clone());
+    field("State", format!("{}: {}", status.rotation_state.as_str(), status.reason));
+    field(
+        "Rotation",
+        match secret.rotation_enabled {
+            Some(true) => "enabled".into(),
+            Some(false) => "disabled".into(),
+            None => "never configured".into(),
+        },
+    );
+    if let Some(function) = &secret.rotation_lambda_arn {
+        field("Function", function.clone());
+    } else if let Some(service) = &secret.owning_service {
+        field("Managed by", service.clone());
+    }
+    if let Some(rules) = &secret.rotation_rules {
+        field("Schedule", describe_rules(rules));
+    }
+    field("Last rotated", when(ctx.now, secret.last_rotated_date, "never"));
+    if secret.rotation_enabled == Some(true) {
+        field("Next rotation", when(ctx.now, secret.next_rotation_date, "not scheduled"));
+    }
+    field("Last accessed", day(ctx.now, secret.last_accessed_date));
+    out.push('\n');
+
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    table.set_header(["VERSION ID", "STAGES", "CREATED"]);
+    for (id, stages) in &secret.version_ids_to_stages {
+        let created = secret.version_created(id).map_or_else(|| "-".to_string(), |t| t.to_string());
+        table.add_row([id.clone(), stages.join(", "), created]);
+    }
+    if secret.version_ids_to_stages.is_empty() {
+        table.add_row(["(no labelled versions)", "", ""]);
+    }
+    if let Some(first) = table.column_mut(0) {
+        first.set_padding((2, 1));
+    }
+    for line in table.to_string().lines() {
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    out
+}
+
+fn when(now: Timestamp, date: Option<Timestamp>, absent: &str) -> String {
+    match date {
+        None => absent.to_string(),
+        Some(date) if date <= now => format!("{date} ({} ago)", age(now.duration_since(date))),
+        Some(date) => format!("{date} (in {})", age(date.duration_since(now))),
+    }
+}
+
+/// LastAccessedDate is kept to the day: show the day, not a midnight time.
+fn day(now: Timestamp, date: Option<Timestamp>) -> String {
+    let Some(date) = date else { return "never".to_string() };
+    let days = now.duration_since(date).as_secs().div_euclid(86_400);
+    let ago = match days {
+        ..=0 => "today".to_string(),
+        1 => "yesterday".to_string(),
+        n => format!("{n} days ago"),
+    };
+    format!("{} ({ago})", date.strftime("%Y-%m-%d"))
+}
+
+fn paint(ctx: &Context, state: RotationState) -> String {
+    let label = format!("[{}]", state.as_str());
+    if !ctx.color_stdout {
+        return label;
+    }
+    let code = match state {
+        RotationState::Healthy => "32",
+        RotationState::InProgress => "36",
+        RotationState::Overdue | RotationState::Disabled => "33",
+        RotationState::Stuck => "1;31",
+        RotationState::NotConfigured => "2",
+    };
+    format!("\x1b[{code}m{label}\x1b[0m")
+}

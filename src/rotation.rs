@@ -1,0 +1,249 @@
+//! Pure rotation logic: deriving a secret's rotation state, and describing a
+//! schedule in words. Plain data in, plain data out; no AWS.
+
+use jiff::{SignedDuration, Timestamp};
+
+use crate::model::{RotationRules, RotationState, Secret};
+
+/// An AWSPENDING older than this is a rotation that failed, not one running.
+/// (Rotation functions have at most 15 minutes: the Lambda timeout ceiling.)
+pub const STUCK_AFTER: SignedDuration = SignedDuration::from_mins(15);
+
+/// Whether rotation was ever set up: AWS keeps the function and rules after
+/// rotation is turned off, and reports none of them before the first setup.
+pub fn is_configured(secret: &Secret) -> bool {
+    secret.rotation_enabled == Some(true)
+        || secret.rotation_lambda_arn.is_some()
+        || secret.rotation_rules.as_ref().is_some_and(|r| *r != RotationRules::default())
+}
+
+/// The derived state and the reason for it, in words.
+///
+/// When several states apply, the first in this order wins: not-configured,
+/// disabled, stuck, in-progress, overdue, healthy.
+pub fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
+    if !is_configured(secret) {
+        return (RotationState::NotConfigured, "rotation was never set up for this secret".into());
+    }
+    if secret.rotation_enabled != Some(true) {
+        let mut reason = "rotation is turned off".to_string();
+        if secret.rotation_rules.is_some() {
+            reason.push_str(" (its rules remain but do not apply)");
+        }
+        if let Some(pending) = secret.dangling_pending() {
+            reason.push_str(&format!("; AWSPENDING is still on version {pending}"));
+        }
+        return (RotationState::Disabled, reason);
+    }
+    if let Some(pending) = secret.dangling_pending() {
+        return match secret.version_created(pending) {
+            Some(created) if now.duration_since(created) > STUCK_AFTER => (
+                RotationState::Stuck,
+                format!(
+                    "AWSPENDING has been on version {pending} since {} ({} ago): the rotation failed and \
+                     blocks the next one",
+                    created,
+                    age(now.duration_since(created))
+                ),
+            ),
+            Some(created) => (
+                RotationState::InProgress,
+                format!("rotating: version {pending} is AWSPENDING since {} ago", age(now.duration_since(created))),
+            ),
+            None => {
+                (RotationState::InProgress, format!("AWSPENDING is on version {pending}, created at an unknown time"))
+            }
+        };
+    }
+    if let Some(next) = secret.next_rotation_date.filter(|next| *next < now) {
+        return (
+            RotationState::Overdue,
+            format!("the next rotation was due {next} ({} ago) and has not happened", age(now.duration_since(next))),
+        );
+    }
+    (RotationState::Healthy, "rotation is enabled and on schedule".into())
+}
+
+/// A schedule in words: "every 30 days", "rate(12 hours), window 2h".
+pub fn describe_rules(rules: &RotationRules) -> String {
+    let mut text = match (&rules.schedule_expression, rules.automatically_after_days) {
+        (Some(expression), _) => expression.clone(),
+        (None, Some(1)) => "every day".to_string(),
+        (None, Some(days)) => format!("every {days} days"),
+        (None, None) => "no schedule".to_string(),
+    };
+    if let Some(duration) = &rules.duration {
+        text.push_str(&format!(", window {duration}"));
+    }
+    text
+}
+
+/// A duration as people read it: "45s", "12m", "3h 10m", "2d 4h", "40d".
+pub fn age(duration: SignedDuration) -> String {
+    let secs = duration.as_secs().unsigned_abs();
+    let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60);
+    match (days, hours, mins) {
+        (0, 0, 0) => format!("{secs}s"),
+        (0, 0, m) => format!("{m}m"),
+        (0, h, 0) => format!("{h}h"),
+        (0, h, m) => format!("{h}h {m}m"),
+        (d, 0, _) | (d @ 10.., _, _) => format!("{d}d"),
+        (d, h, _) => format!("{d}d {h}h"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::SecretVersion;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("a valid timestamp in a test")
+    }
+
+    const NOW: &str = "2026-11-22T12:00:00Z";
+
+    fn secret(stages: &[(&str, &[&str])]) -> Secret {
+        Secret {
+            name: "app/db".into(),
+            arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf".into(),
+            rotation_enabled: Some(true),
+            rotation_lambda_arn: Some("arn:aws:lambda:us-east-1:123456789012:function:rotate".into()),
+            rotation_rules: Some(RotationRules { automatically_after_days: Some(30), ..Default::default() }),
+            next_rotation_date: Some(at("2026-12-01T00:00:00Z")),
+            version_ids_to_stages: stages
+                .iter()
+                .map(|(id, labels)| (id.to_string(), labels.iter().map(|l| l.to_string()).collect()))
+                .collect::<BTreeMap<_, _>>(),
+            ..Default::default()
+        }
+    }
+
+    fn created(mut secret: Secret, version: &str, when: &str) -> Secret {
+        secret.versions.push(SecretVersion {
+            version_id: version.into(),
+            created_date: Some(at(when)),
+            ..Default::default()
+        });
+        secret
+    }
+
+    fn state(secret: &Secret) -> RotationState {
+        assess(secret, at(NOW)).0
+    }
+
+    #[test]
+    fn never_configured() {
+        let mut s = secret(&[("v1", &["AWSCURRENT"])]);
+        s.rotation_enabled = None;
+        s.rotation_lambda_arn = None;
+        s.rotation_rules = None;
+        assert_eq!(state(&s), RotationState::NotConfigured);
+        // ListSecrets may say `false` rather than nothing: still never configured.
+        s.rotation_enabled = Some(false);
+        assert_eq!(state(&s), RotationState::NotConfigured);
+    }
+
+    #[test]
+    fn disabled_with_rules_left_behind_is_disabled() {
+        let mut s = secret(&[("v1", &["AWSCURRENT"])]);
+        s.rotation_enabled = Some(false);
+        let (state, reason) = assess(&s, at(NOW));
+        assert_eq!(state, RotationState::Disabled);
+        assert!(reason.contains("rules remain"), "{reason}");
+    }
+
+    #[test]
+    fn disabled_wins_over_a_dangling_pending() {
+        let mut s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-01T00:00:00Z");
+        s.rotation_enabled = Some(false);
+        let (state, reason) = assess(&s, at(NOW));
+        assert_eq!(state, RotationState::Disabled);
+        assert!(reason.contains("AWSPENDING is still on version v2"), "{reason}");
+    }
+
+    #[test]
+    fn pending_on_the_current_version_is_a_finished_rotation() {
+        let s = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT", "AWSPENDING"])]);
+        assert_eq!(state(&s), RotationState::Healthy);
+    }
+
+    #[test]
+    fn young_pending_elsewhere_is_in_progress() {
+        let s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-22T11:50:00Z");
+        assert_eq!(state(&s), RotationState::InProgress);
+    }
+
+    #[test]
+    fn pending_exactly_fifteen_minutes_old_is_still_in_progress() {
+        let s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-22T11:45:00Z");
+        assert_eq!(state(&s), RotationState::InProgress);
+    }
+
+    #[test]
+    fn old_pending_elsewhere_is_stuck() {
+        let s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-22T11:44:59Z");
+        let (state, reason) = assess(&s, at(NOW));
+        assert_eq!(state, RotationState::Stuck);
+        assert!(reason.contains("v2") && reason.contains("15m"), "{reason}");
+    }
+
+    #[test]
+    fn pending_of_unknown_age_is_in_progress_not_stuck() {
+        let s = secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]);
+        assert_eq!(state(&s), RotationState::InProgress);
+    }
+
+    #[test]
+    fn stuck_wins_over_overdue() {
+        let mut s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-20T00:00:00Z");
+        s.next_rotation_date = Some(at("2026-11-21T00:00:00Z"));
+        assert_eq!(state(&s), RotationState::Stuck);
+    }
+
+    #[test]
+    fn next_rotation_in_the_past_is_overdue() {
+        let mut s = secret(&[("v1", &["AWSCURRENT"])]);
+        s.next_rotation_date = Some(at("2026-11-22T11:59:59Z"));
+        assert_eq!(state(&s), RotationState::Overdue);
+    }
+
+    #[test]
+    fn enabled_and_on_time_is_healthy() {
+        assert_eq!(state(&secret(&[("v1", &["AWSCURRENT"])])), RotationState::Healthy);
+        let mut no_next_date = secret(&[("v1", &["AWSCURRENT"])]);
+        no_next_date.next_rotation_date = None;
+        assert_eq!(state(&no_next_date), RotationState::Healthy);
+    }
+
+    #[test]
+    fn managed_rotation_without_a_function_is_configured() {
+        let mut s = secret(&[("v1", &["AWSCURRENT"])]);
+        s.rotation_lambda_arn = None;
+        assert_eq!(state(&s), RotationState::Healthy);
+    }
+
+    #[test]
+    fn rules_in_words() {
+        let days = RotationRules { automatically_after_days: Some(30), ..Default::default() };
+        assert_eq!(describe_rules(&days), "every 30 days");
+        let schedule = RotationRules {
+            automatically_after_days: Some(30),
+            schedule_expression: Some("rate(30 days)".into()),
+            duration: Some("2h".into()),
+        };
+        assert_eq!(describe_rules(&schedule), "rate(30 days), window 2h");
+    }
+
+    #[test]
+    fn ages_in_words() {
+        assert_eq!(age(SignedDuration::from_secs(45)), "45s");
+        assert_eq!(age(SignedDuration::from_mins(12)), "12m");
+        assert_eq!(age(SignedDuration::from_mins(190)), "3h 10m");
+        assert_eq!(age(SignedDuration::from_hours(52)), "2d 4h");
+        assert_eq!(age(SignedDuration::from_hours(24 * 40 + 5)), "40d");
+        assert_eq!(age(SignedDuration::from_hours(-2)), "2h");
+    }
+}

@@ -1,0 +1,421 @@
+//! The test harness: one emulator per test run (tests/emulator/server.py,
+//! moto corrected to behave like AWS), and a `World` per test.
+//!
+//! Each World has its own access keys: one for seeding state, one for the
+//! rotctl run under test. The emulator logs calls per access key, so a test
+//! sees exactly the calls rotctl made, and faults it injects hit only its own
+//! rotctl calls, while tests run in parallel on the shared emulator.
+
+pub mod control;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+use serde_json::{Value, json};
+
+/// Every secret value the tests write contains this; no rotctl output may.
+pub const SECRET_MARKER: &str = "ROTCTL-TEST-SECRET-VALUE";
+pub const ACCOUNT: &str = "123456789012";
+
+struct Emulator {
+    endpoint: String,
+    // Held open for the life of the test process: the emulator exits when it closes.
+    _stdin: Mutex<ChildStdin>,
+    _child: Mutex<Child>,
+}
+
+static EMULATOR: OnceLock<Emulator> = OnceLock::new();
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn emulator() -> &'static Emulator {
+    EMULATOR.get_or_init(|| {
+        let python = std::env::var_os("ROTCTL_EMULATOR_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join(".venv/bin/python"));
+        assert!(
+            python.exists(),
+            "the emulator is not installed ({}): run scripts/test, which creates .venv from tests/emulator/requirements.txt",
+            python.display()
+        );
+        let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("emulator.log");
+        let mut child = Command::new(&python)
+            .arg(root().join("tests/emulator/server.py"))
+            .arg("--log")
+            .arg(&log)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting the emulator");
+        let stdout = child.stdout.take().expect("the emulator's stdout");
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).expect("reading the emulator's READY line");
+        let port = line.strip_prefix("READY ").map(str::trim).unwrap_or_else(|| {
+            panic!("the emulator did not start (said {line:?}); its log is {}", log.display())
+        });
+        let stdin = child.stdin.take().expect("the emulator's stdin");
+        Emulator { endpoint: format!("http://127.0.0.1:{port}"), _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
+    })
+}
+
+static NEXT_WORLD: AtomicUsize = AtomicUsize::new(1);
+
+/// One test's view of the emulator: unique names, its own access keys, and
+/// SDK clients (real AWS protocols) for seeding and checking state.
+pub struct World {
+    pub endpoint: String,
+    pub region: String,
+    /// Prefix of every name this world creates.
+    pub prefix: String,
+    rotctl_key: String,
+    pub secrets: aws_sdk_secretsmanager::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    iam: aws_sdk_iam::Client,
+    role_arn: OnceLock<String>,
+}
+
+impl World {
+    pub fn new() -> World {
+        World::in_region("us-east-1")
+    }
+
+    /// A world in a region no other test uses, for whole-region listings.
+    pub fn in_region(region: &str) -> World {
+        let emulator = emulator();
+        let n = NEXT_WORLD.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{}{n:04}", std::process::id() % 100_000);
+        let seed_key = format!("AKIASEED{id:0>12}");
+        let rotctl_key = format!("AKIAROTCTL{id:0>10}");
+        let credentials = Credentials::new(&seed_key, "test-secret-key", None, None, "harness");
+        let region = region.to_string();
+        macro_rules! client {
+            ($sdk:ident) => {
+                $sdk::Client::from_conf(
+                    $sdk::Config::builder()
+                        .behavior_version(BehaviorVersion::latest())
+                        .region(Region::new(region.clone()))
+                        .endpoint_url(&emulator.endpoint)
+                        .credentials_provider(credentials.clone())
+                        .build(),
+                )
+            };
+        }
+        World {
+            endpoint: emulator.endpoint.clone(),
+            prefix: format!("t{id}"),
+            secrets: client!(aws_sdk_secretsmanager),
+            lambda: client!(aws_sdk_lambda),
+            iam: client!(aws_sdk_iam),
+            region,
+            rotctl_key,
+            role_arn: OnceLock::new(),
+        }
+    }
+
+    /// A name unique to this world.
+    pub fn name(&self, suffix: &str) -> String {
+        format!("{}/{suffix}", self.prefix)
+    }
+
+    /// Creates a secret holding a JSON value with the marker; returns its ARN.
+    pub async fn secret(&self, suffix: &str) -> String {
+        let value = json!({"engine": "postgres", "host": "db.internal", "username": "app", "password": SECRET_MARKER});
+        let out = self
+            .secrets
+            .create_secret()
+            .name(self.name(suffix))
+            .secret_string(value.to_string())
+            .send()
+            .await
+            .expect("CreateSecret");
+        out.arn().expect("an ARN").to_string()
+    }
+
+    /// Creates the test rotation function (tests/fixtures/rotation_function.py)
+    /// with the given environment, and lets Secrets Manager invoke it.
+    pub async fn rotation_function(&self, suffix: &str, env: &[(&str, &str)]) -> String {
+        let name = format!("{}-{suffix}", self.prefix);
+        let mut environment = aws_sdk_lambda::types::Environment::builder();
+        for (key, value) in env {
+            environment = environment.variables(*key, *value);
+        }
+        let out = self
+            .lambda
+            .create_function()
+            .function_name(&name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(self.role().await)
+            .handler("rotation_function.lambda_handler")
+            .timeout(30)
+            .environment(environment.build())
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(function_zip()))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateFunction");
+        self.lambda
+            .add_permission()
+            .function_name(&name)
+            .statement_id("SecretsManagerAccess")
+            .action("lambda:InvokeFunction")
+            .principal("secretsmanager.amazonaws.com")
+            .source_account(ACCOUNT)
+            .send()
+            .await
+            .expect("AddPermission");
+        out.function_arn().expect("a function ARN").to_string()
+    }
+
+    async fn role(&self) -> String {
+        if let Some(arn) = self.role_arn.get() {
+            return arn.clone();
+        }
+        let out = self
+            .iam
+            .create_role()
+            .role_name(format!("{}-rotation", self.prefix))
+            .assume_role_policy_document(
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+                .to_string(),
+            )
+            .send()
+            .await
+            .expect("CreateRole");
+        let arn = out.role().map(|r| r.arn().to_string()).expect("a role ARN");
+        self.role_arn.get_or_init(|| arn).clone()
+    }
+
+    /// RotateSecret with `function` every `days`, then waits for the rotation
+    /// to finish (the new version holds AWSCURRENT). Returns the new version.
+    pub async fn rotate(&self, secret: &str, function: &str, days: i64) -> String {
+        let version = self.start_rotation(secret, function, days).await;
+        self.wait_for(secret, |stages| stages.get(&version).is_some_and(|s| s.contains(&"AWSCURRENT".to_string())))
+            .await;
+        version
+    }
+
+    /// RotateSecret without waiting; returns the new (AWSPENDING) version.
+    pub async fn start_rotation(&self, secret: &str, function: &str, days: i64) -> String {
+        let rules = aws_sdk_secretsmanager::types::RotationRulesType::builder().automatically_after_days(days).build();
+        let out = self
+            .secrets
+            .rotate_secret()
+            .secret_id(secret)
+            .rotation_lambda_arn(function)
+            .rotation_rules(rules)
+            .send()
+            .await
+            .expect("RotateSecret");
+        out.version_id().expect("a version id").to_string()
+    }
+
+    /// Waits (up to 20 s) until the emulator's rotation events for `secret`
+    /// include `event_name` (RotationSucceeded, RotationFailed, ...).
+    pub async fn wait_for_event(&self, secret: &str, event_name: &str) {
+        let started = Instant::now();
+        loop {
+            let events = control::get(&self.endpoint, &format!("/_harness/rotation-events?secret={secret}"));
+            if events["Events"].as_array().is_some_and(|e| e.iter().any(|e| e["eventName"] == event_name)) {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "no {event_name} for {secret}: {events}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The secret's VersionIdsToStages as the emulator holds it.
+    pub async fn stages(&self, secret: &str) -> std::collections::HashMap<String, Vec<String>> {
+        let out = self.secrets.describe_secret().secret_id(secret).send().await.expect("DescribeSecret");
+        out.version_ids_to_stages().cloned().unwrap_or_default()
+    }
+
+    async fn wait_for(&self, secret: &str, done: impl Fn(&std::collections::HashMap<String, Vec<String>>) -> bool) {
+        let started = Instant::now();
+        loop {
+            let stages = self.stages(secret).await;
+            if done(&stages) {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(20), "{secret} did not get there: {stages:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Sets dates the emulator cannot make pass (epoch seconds), through the harness.
+    pub fn set_dates(&self, secret: &str, dates: Value) {
+        let mut body = dates;
+        body["Region"] = json!(self.region);
+        body["SecretId"] = json!(secret);
+        control::post(&self.endpoint, "/_harness/secret-dates", &body);
+    }
+
+    /// Makes rotctl's calls of `operation` fail; see tests/emulator/server.py `Fault`.
+    pub fn fault(&self, spec: Value) {
+        let mut body = spec;
+        body["Key"] = json!(self.rotctl_key);
+        control::post(&self.endpoint, "/_harness/faults", &body);
+    }
+
+    /// The calls rotctl made in this world, in order.
+    pub fn calls(&self) -> Vec<Call> {
+        let answer = control::get(&self.endpoint, &format!("/_harness/calls?key={}", self.rotctl_key));
+        answer["Calls"]
+            .as_array()
+            .expect("a call list")
+            .iter()
+            .map(|call| Call {
+                service: call["Service"].as_str().unwrap_or_default().to_string(),
+                operation: call["Operation"].as_str().unwrap_or_default().to_string(),
+                status: call["Status"].as_u64().unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    /// rotctl with this world's endpoint, region and credentials, and an
+    /// environment otherwise empty (no profile files, no IMDS).
+    pub fn rotctl(&self, args: &[&str]) -> Rotctl {
+        Rotctl::new(args)
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_REGION", &self.region)
+            .env("AWS_ACCESS_KEY_ID", &self.rotctl_key)
+            .env("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+    }
+}
+
+/// One call the emulator saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub service: String,
+    pub operation: String,
+    pub status: u64,
+}
+
+impl Call {
+    /// Whether the operation can change anything in AWS.
+    pub fn is_mutating(&self) -> bool {
+        !["Describe", "List", "Get"].iter().any(|read| self.operation.starts_with(read))
+    }
+}
+
+pub fn operations(calls: &[Call]) -> Vec<&str> {
+    calls.iter().map(|c| c.operation.as_str()).collect()
+}
+
+fn function_zip() -> Vec<u8> {
+    use std::io::Write;
+    let source = std::fs::read(root().join("tests/fixtures/rotation_function.py")).expect("the fixture function");
+    let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    archive.start_file("rotation_function.py", options).expect("zip entry");
+    archive.write_all(&source).expect("zip data");
+    archive.finish().expect("zip").into_inner()
+}
+
+/// A rotctl invocation being set up: "given this, run this, expect this".
+pub struct Rotctl {
+    command: Command,
+    args: Vec<String>,
+}
+
+impl Rotctl {
+    pub fn new(args: &[&str]) -> Rotctl {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_rotctl"));
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", env!("CARGO_TARGET_TMPDIR"))
+            .env("AWS_CONFIG_FILE", "/nonexistent/rotctl-test-config")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/rotctl-test-credentials")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            // As on this machine: a backtrace would show if rotctl ever panicked.
+            .env("RUST_BACKTRACE", "1")
+            .stdin(Stdio::null());
+        Rotctl { command, args: args.iter().map(|a| a.to_string()).collect() }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Rotctl {
+        self.command.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: &str) -> Rotctl {
+        self.command.env_remove(key);
+        self
+    }
+
+    pub fn run(mut self) -> Run {
+        let output = self.command.output().expect("running rotctl");
+        let run = Run {
+            args: self.args,
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        // Never a secret value, never a panic, whatever the test.
+        for stream in [&run.stdout, &run.stderr] {
+            assert!(!stream.contains(SECRET_MARKER), "rotctl printed a secret value:\n{run}");
+            assert!(!stream.contains("panicked") && !stream.contains("stack backtrace"), "rotctl panicked:\n{run}");
+        }
+        run
+    }
+}
+
+/// What a rotctl run produced.
+#[derive(Debug)]
+pub struct Run {
+    args: Vec<String>,
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "rotctl {:?} exited {}\n--- stdout\n{}--- stderr\n{}", self.args, self.code, self.stdout, self.stderr)
+    }
+}
+
+impl Run {
+    /// Asserts the exit code; returns the run for more checks.
+    pub fn code(self, expected: i32) -> Run {
+        assert_eq!(self.code, expected, "unexpected exit code:\n{self}");
+        self
+    }
+
+    /// Exit 0 and nothing on stderr.
+    pub fn success(self) -> Run {
+        let run = self.code(0);
+        assert!(run.stderr.is_empty(), "unexpected stderr:\n{run}");
+        run
+    }
+
+    /// A failure: `code`, nothing on stdout, and one `rotctl: ` line on
+    /// stderr that contains every one of `says`.
+    pub fn fails(self, code: i32, says: &[&str]) -> Run {
+        let run = self.code(code);
+        assert!(run.stdout.is_empty(), "a failure printed a result:\n{run}");
+        assert!(run.stderr.starts_with("rotctl: "), "the error is not `rotctl: ...`:\n{run}");
+        assert_eq!(run.stderr.trim_end().lines().count(), 1, "the error is not one line:\n{run}");
+        for text in says {
+            assert!(run.stderr.contains(text), "stderr does not say {text:?}:\n{run}");
+        }
+        run
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+    }
+}

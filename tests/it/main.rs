@@ -1,0 +1,5 @@
+//! rotctl's integration tests: one binary, one emulator, many worlds.
+
+mod cli;
+mod harness;
+mod status;
