@@ -66,7 +66,25 @@ fn status_table(ctx: &Context, secrets: &[SecretStatus]) -> String {
         return "No secrets.\n".to_string();
     }
     let blocks: Vec<String> = secrets.iter().map(|status| secret_block(ctx, status)).collect();
-    blocks.join("\n")
+    let mut out = blocks.join("\n");
+    if secrets.len() > 1 {
+        let _ = writeln!(out, "\n{}", summary(secrets));
+    }
+    out
+}
+
+/// "5 secrets: 1 healthy, 1 stuck, ..." in the order states are decided.
+fn summary(secrets: &[SecretStatus]) -> String {
+    let mut counts: Vec<(RotationState, usize)> = Vec::new();
+    for status in secrets {
+        match counts.iter_mut().find(|(state, _)| *state == status.rotation_state) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((status.rotation_state, 1)),
+        }
+    }
+    counts.sort();
+    let parts: Vec<String> = counts.iter().map(|(state, n)| format!("{n} {}", state.as_str())).collect();
+    format!("{} secrets: {}", secrets.len(), parts.join(", "))
 }
 
 fn secret_block(ctx: &Context, status: &SecretStatus) -> String {
@@ -104,10 +122,15 @@ fn secret_block(ctx: &Context, status: &SecretStatus) -> String {
 
     let mut table = Table::new();
     table.load_style(presets::NOTHING);
-    table.set_header(["VERSION ID", "STAGES", "CREATED"]);
+    // Listings read version dates only where the state needs them.
+    let dated = !secret.versions.is_empty();
+    table.set_header(if dated { vec!["VERSION ID", "STAGES", "CREATED"] } else { vec!["VERSION ID", "STAGES"] });
     for (id, stages) in &secret.version_ids_to_stages {
-        let created = secret.version_created(id).map_or_else(|| "-".to_string(), |t| t.to_string());
-        table.add_row([id.clone(), stages.join(", "), created]);
+        let mut row = vec![id.clone(), stages.join(", ")];
+        if dated {
+            row.push(secret.version_created(id).map_or_else(|| "-".to_string(), |t| t.to_string()));
+        }
+        table.add_row(row);
     }
     if secret.version_ids_to_stages.is_empty() {
         table.add_row(["(no labelled versions)", "", ""]);

@@ -176,7 +176,8 @@ async fn all_secrets_of_a_region_from_list_pages() {
     // One ListSecrets page; versions read only for the secret whose state depends on their age.
     assert_eq!(operations(&world.calls()), ["ListSecrets", "ListSecretVersionIds"]);
 
-    world.rotctl(&["status", "--all", "--check"]).run().code(3);
+    let table = world.rotctl(&["status", "--all", "--check"]).run().code(3).stdout;
+    assert!(table.trim_end().ends_with("3 secrets: 1 not-configured, 1 in-progress, 1 healthy"), "{table}");
 }
 
 #[tokio::test]
