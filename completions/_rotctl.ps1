@@ -36,6 +36,8 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show rotation configuration, versions and the derived rotation state')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Set up rotation for a secret: function, permission, network, schedule')
+            [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the AWS rotation templates `enable --template` deploys')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -57,6 +59,59 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rotctl;enable' {
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Deploy this AWS rotation template from the Serverless Application Repository (`rotctl templates` lists them)')
+            [CompletionResult]::new('--template-file', '--template-file', [CompletionResultType]::ParameterName, 'Deploy your own CloudFormation template; it must output RotationLambdaARN')
+            [CompletionResult]::new('--lambda-arn', '--lambda-arn', [CompletionResultType]::ParameterName, 'Use this existing rotation function')
+            [CompletionResult]::new('--every-days', '--every-days', [CompletionResultType]::ParameterName, 'Rotate every N days (1-1000) [default: the secret''s schedule, else 30]')
+            [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'Rotate on a schedule (UTC): rate(N hours), rate(N days) or cron(0 H DOM MON DOW *)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'How long each rotation window lasts, e.g. 4h [default: 1h for hourly schedules, the rest of the UTC day for daily ones]')
+            [CompletionResult]::new('--subnet-ids', '--subnet-ids', [CompletionResultType]::ParameterName, 'Run the function in these subnets (comma-separated; needs --security-group-ids)')
+            [CompletionResult]::new('--security-group-ids', '--security-group-ids', [CompletionResultType]::ParameterName, 'With these security groups (comma-separated; needs --subnet-ids)')
+            [CompletionResult]::new('--vpc-endpoint', '--vpc-endpoint', [CompletionResultType]::ParameterName, 'A Secrets Manager interface endpoint in the function''s VPC')
+            [CompletionResult]::new('--stack-name', '--stack-name', [CompletionResultType]::ParameterName, 'CloudFormation stack for the function [default: rotctl-<secret name>]')
+            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'Name of the function the template creates [default: <secret name>-rotation]')
+            [CompletionResult]::new('--template-version', '--template-version', [CompletionResultType]::ParameterName, 'Template version to deploy [default: the version rotctl pins]')
+            [CompletionResult]::new('--master-secret', '--master-secret', [CompletionResultType]::ParameterName, 'The master (superuser) secret, for alternating-users templates')
+            [CompletionResult]::new('--master-secret-kms-key-arn', '--master-secret-kms-key-arn', [CompletionResultType]::ParameterName, 'KMS key of the master secret, when it is a customer managed key')
+            [CompletionResult]::new('--kms-key-arn', '--kms-key-arn', [CompletionResultType]::ParameterName, 'KMS key of the secret, when it is a customer managed key (the function is granted its use)')
+            [CompletionResult]::new('--exclude-characters', '--exclude-characters', [CompletionResultType]::ParameterName, 'Characters new passwords must not contain [default: the template''s]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts')
+            [CompletionResult]::new('--no-rotate-immediately', '--no-rotate-immediately', [CompletionResultType]::ParameterName, 'Set up rotation without rotating now (AWS still runs the function''s testSecret step)')
+            [CompletionResult]::new('--no-preflight-value', '--no-preflight-value', [CompletionResultType]::ParameterName, 'Do not read the secret''s value to check it has the keys the template needs')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan (each step: create, update or ok, and the call it would make); change nothing')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rotctl;templates' {
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
@@ -97,12 +152,20 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
         }
         'rotctl;help' {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show rotation configuration, versions and the derived rotation state')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Set up rotation for a secret: function, permission, network, schedule')
+            [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the AWS rotation templates `enable --template` deploys')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page (roff)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'rotctl;help;status' {
+            break
+        }
+        'rotctl;help;enable' {
+            break
+        }
+        'rotctl;help;templates' {
             break
         }
         'rotctl;help;completions' {

@@ -19,6 +19,9 @@ _rotctl() {
             rotctl,completions)
                 cmd="rotctl__subcmd__completions"
                 ;;
+            rotctl,enable)
+                cmd="rotctl__subcmd__enable"
+                ;;
             rotctl,help)
                 cmd="rotctl__subcmd__help"
                 ;;
@@ -28,8 +31,14 @@ _rotctl() {
             rotctl,status)
                 cmd="rotctl__subcmd__status"
                 ;;
+            rotctl,templates)
+                cmd="rotctl__subcmd__templates"
+                ;;
             rotctl__subcmd__help,completions)
                 cmd="rotctl__subcmd__help__subcmd__completions"
+                ;;
+            rotctl__subcmd__help,enable)
+                cmd="rotctl__subcmd__help__subcmd__enable"
                 ;;
             rotctl__subcmd__help,help)
                 cmd="rotctl__subcmd__help__subcmd__help"
@@ -40,6 +49,9 @@ _rotctl() {
             rotctl__subcmd__help,status)
                 cmd="rotctl__subcmd__help__subcmd__status"
                 ;;
+            rotctl__subcmd__help,templates)
+                cmd="rotctl__subcmd__help__subcmd__templates"
+                ;;
             *)
                 ;;
         esac
@@ -47,7 +59,7 @@ _rotctl() {
 
     case "${cmd}" in
         rotctl)
-            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status completions man help"
+            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,8 +126,106 @@ _rotctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rotctl__subcmd__enable)
+            opts="-o -v -y -h -V --template --template-file --lambda-arn --every-days --schedule --window --no-rotate-immediately --subnet-ids --security-group-ids --vpc-endpoint --stack-name --function-name --template-version --master-secret --master-secret-kms-key-arn --kms-key-arn --exclude-characters --no-preflight-value --dry-run --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lambda-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --every-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --subnet-ids)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --security-group-ids)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vpc-endpoint)
+                    COMPREPLY=($(compgen -W "auto create skip" -- "${cur}"))
+                    return 0
+                    ;;
+                --stack-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --master-secret-kms-key-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms-key-arn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude-characters)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rotctl__subcmd__help)
-            opts="status completions man help"
+            opts="status enable templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -129,6 +239,20 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__help__subcmd__enable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -171,6 +295,20 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__help__subcmd__templates)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -229,6 +367,40 @@ _rotctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__templates)
+            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

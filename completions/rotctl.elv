@@ -33,6 +33,8 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand status 'Show rotation configuration, versions and the derived rotation state'
+            cand enable 'Set up rotation for a secret: function, permission, network, schedule'
+            cand templates 'List the AWS rotation templates `enable --template` deploys'
             cand completions 'Print the shell completion script for SHELL'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -53,6 +55,57 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rotctl;enable'= {
+            cand --template 'Deploy this AWS rotation template from the Serverless Application Repository (`rotctl templates` lists them)'
+            cand --template-file 'Deploy your own CloudFormation template; it must output RotationLambdaARN'
+            cand --lambda-arn 'Use this existing rotation function'
+            cand --every-days 'Rotate every N days (1-1000) [default: the secret''s schedule, else 30]'
+            cand --schedule 'Rotate on a schedule (UTC): rate(N hours), rate(N days) or cron(0 H DOM MON DOW *)'
+            cand --window 'How long each rotation window lasts, e.g. 4h [default: 1h for hourly schedules, the rest of the UTC day for daily ones]'
+            cand --subnet-ids 'Run the function in these subnets (comma-separated; needs --security-group-ids)'
+            cand --security-group-ids 'With these security groups (comma-separated; needs --subnet-ids)'
+            cand --vpc-endpoint 'A Secrets Manager interface endpoint in the function''s VPC'
+            cand --stack-name 'CloudFormation stack for the function [default: rotctl-<secret name>]'
+            cand --function-name 'Name of the function the template creates [default: <secret name>-rotation]'
+            cand --template-version 'Template version to deploy [default: the version rotctl pins]'
+            cand --master-secret 'The master (superuser) secret, for alternating-users templates'
+            cand --master-secret-kms-key-arn 'KMS key of the master secret, when it is a customer managed key'
+            cand --kms-key-arn 'KMS key of the secret, when it is a customer managed key (the function is granted its use)'
+            cand --exclude-characters 'Characters new passwords must not contain [default: the template''s]'
+            cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
+            cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
+            cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
+            cand -o 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --output 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --no-rotate-immediately 'Set up rotation without rotating now (AWS still runs the function''s testSecret step)'
+            cand --no-preflight-value 'Do not read the secret''s value to check it has the keys the template needs'
+            cand --dry-run 'Show the plan (each step: create, update or ok, and the call it would make); change nothing'
+            cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+            cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand -y 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rotctl;templates'= {
+            cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
+            cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
+            cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
+            cand -o 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --output 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+            cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand -y 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand -h 'Print help'
+            cand --help 'Print help'
             cand -V 'Print version'
             cand --version 'Print version'
         }
@@ -90,11 +143,17 @@ set edit:completion:arg-completer[rotctl] = {|@words|
         }
         &'rotctl;help'= {
             cand status 'Show rotation configuration, versions and the derived rotation state'
+            cand enable 'Set up rotation for a secret: function, permission, network, schedule'
+            cand templates 'List the AWS rotation templates `enable --template` deploys'
             cand completions 'Print the shell completion script for SHELL'
             cand man 'Print the man page (roff)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'rotctl;help;status'= {
+        }
+        &'rotctl;help;enable'= {
+        }
+        &'rotctl;help;templates'= {
         }
         &'rotctl;help;completions'= {
         }

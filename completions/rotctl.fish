@@ -35,6 +35,8 @@ complete -c rotctl -n "__fish_rotctl_needs_command" -s y -l yes -d 'Answer yes t
 complete -c rotctl -n "__fish_rotctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_needs_command" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -51,6 +53,47 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s v -l verbose -d
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l template -d 'Deploy this AWS rotation template from the Serverless Application Repository (`rotctl templates` lists them)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l template-file -d 'Deploy your own CloudFormation template; it must output RotationLambdaARN' -r -F
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l lambda-arn -d 'Use this existing rotation function' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l every-days -d 'Rotate every N days (1-1000) [default: the secret\'s schedule, else 30]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l schedule -d 'Rotate on a schedule (UTC): rate(N hours), rate(N days) or cron(0 H DOM MON DOW *)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l window -d 'How long each rotation window lasts, e.g. 4h [default: 1h for hourly schedules, the rest of the UTC day for daily ones]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l subnet-ids -d 'Run the function in these subnets (comma-separated; needs --security-group-ids)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l security-group-ids -d 'With these security groups (comma-separated; needs --subnet-ids)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l vpc-endpoint -d 'A Secrets Manager interface endpoint in the function\'s VPC' -r -f -a "auto\t'Make sure the function\'s VPC has one, when the function is in a VPC'
+create\t'The same, and the function must be in a VPC'
+skip\t'Neither check nor create one'"
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l stack-name -d 'CloudFormation stack for the function [default: rotctl-<secret name>]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l function-name -d 'Name of the function the template creates [default: <secret name>-rotation]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l template-version -d 'Template version to deploy [default: the version rotctl pins]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l master-secret -d 'The master (superuser) secret, for alternating-users templates' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l master-secret-kms-key-arn -d 'KMS key of the master secret, when it is a customer managed key' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l kms-key-arn -d 'KMS key of the secret, when it is a customer managed key (the function is granted its use)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l exclude-characters -d 'Characters new passwords must not contain [default: the template\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-rotate-immediately -d 'Set up rotation without rotating now (AWS still runs the function\'s testSecret step)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-preflight-value -d 'Do not read the secret\'s value to check it has the keys the template needs'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l dry-run -d 'Show the plan (each step: create, update or ok, and the call it would make); change nothing'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s h -l help -d 'Print help'
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
@@ -71,7 +114,9 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s v -l verbose -d 'P
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

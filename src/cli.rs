@@ -4,7 +4,7 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{completions::CompletionsArgs, status::StatusArgs};
+use crate::commands::{completions::CompletionsArgs, enable::EnableArgs, status::StatusArgs};
 
 /// Configure and audit AWS Secrets Manager secret rotation.
 ///
@@ -90,6 +90,31 @@ Examples:
   rotctl status prod/db/main prod/api/key -o json
   rotctl status --name-prefix prod/ --check      # exit 3 unless all are healthy")]
     Status(StatusArgs),
+
+    /// Set up rotation for a secret: function, permission, network, schedule
+    ///
+    /// Runs each step only when needed, in order: deploy the rotation
+    /// function (an AWS template through a CloudFormation change set, your
+    /// own template, or an existing function); let Secrets Manager invoke it,
+    /// for this account only; put it in your subnets; give its VPC a Secrets
+    /// Manager endpoint; turn rotation on with the schedule, rotating at once
+    /// unless told not to; and show the resulting status. Everything is
+    /// checked before the first change; a second run changes nothing.
+    #[command(after_help = "\
+Examples:
+  rotctl enable prod/db --template postgres-single --every-days 30 --dry-run
+  rotctl enable prod/db --template mysql-multi --master-secret prod/db-admin \\
+      --subnet-ids subnet-0a1b2c3d,subnet-4e5f6a7b --security-group-ids sg-0123abcd \\
+      --schedule 'cron(0 3 ? * SUN *)' --window 2h
+  rotctl enable prod/api-key --lambda-arn arn:aws:lambda:us-east-1:123456789012:function:rotate-api-key")]
+    Enable(Box<EnableArgs>),
+
+    /// List the AWS rotation templates `enable --template` deploys
+    #[command(after_help = "\
+Examples:
+  rotctl templates
+  rotctl templates -o json --region cn-north-1")]
+    Templates,
 
     /// Print the shell completion script for SHELL
     #[command(after_help = "\

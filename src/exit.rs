@@ -67,7 +67,29 @@ pub fn is_not_found(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| cause.downcast_ref::<UsageError>().is_some_and(|u| u.not_found))
 }
 
-/// The exit status for an error: 2 when any cause in its chain is a usage error.
+/// Waiting ran out of time: exit 4. The operation may still finish in AWS.
+#[derive(Debug)]
+pub struct TimedOut(pub String);
+
+impl fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+pub fn timed_out(message: impl Into<String>) -> anyhow::Error {
+    anyhow::Error::new(TimedOut(message.into()))
+}
+
+/// The exit status for an error: 2 for a usage error, 4 for a timeout, else 1.
 pub fn for_error(error: &anyhow::Error) -> Exit {
-    if error.chain().any(|cause| cause.is::<UsageError>()) { Exit::Usage } else { Exit::Failure }
+    if error.chain().any(|cause| cause.is::<UsageError>()) {
+        Exit::Usage
+    } else if error.chain().any(|cause| cause.is::<TimedOut>()) {
+        Exit::TimedOut
+    } else {
+        Exit::Failure
+    }
 }

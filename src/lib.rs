@@ -11,7 +11,10 @@ pub mod context;
 pub mod exit;
 pub mod model;
 pub mod output;
+pub mod prompt;
 pub mod rotation;
+pub mod schedule;
+pub mod templates;
 
 use std::process::ExitCode;
 
@@ -28,6 +31,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Completions(args) => Ok(Outcome::Text(commands::completions::render(args.shell))),
         Command::Man => commands::man::render().map(Outcome::Text),
+        Command::Templates => Ok(Outcome::Templates(commands::templates::run(cli.global.region.as_deref()))),
         command => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -57,6 +61,9 @@ async fn aws_command(ctx: &Context, global: &cli::GlobalArgs, command: Command) 
         Command::Status(args) => {
             commands::status::run(&clients.secrets, &clients.region, ctx.now, &args).await.map(Outcome::Status)
         }
-        Command::Completions(_) | Command::Man => unreachable!("handled without AWS"),
+        Command::Enable(args) => commands::enable::run(&clients, ctx, &output::Progress::new(ctx), &args)
+            .await
+            .map(|r| Outcome::Enable(Box::new(r))),
+        Command::Completions(_) | Command::Man | Command::Templates => unreachable!("handled without AWS"),
     }
 }

@@ -133,3 +133,59 @@ pub struct SecretStatus {
     #[serde(skip)]
     pub reason: String,
 }
+
+/// What `enable` does about one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Update,
+    Ok,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Ok => "ok",
+        }
+    }
+}
+
+/// The steps of `enable`, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EnableStep {
+    /// Deploy the rotation function's CloudFormation stack.
+    Stack,
+    /// Let secretsmanager.amazonaws.com invoke the function.
+    InvokePermission,
+    /// Put the function in the given subnets and security groups.
+    VpcConfig,
+    /// A Secrets Manager interface endpoint in the function's VPC.
+    VpcEndpoint,
+    /// RotateSecret with the function and the rules.
+    Rotation,
+}
+
+impl EnableStep {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EnableStep::Stack => "stack",
+            EnableStep::InvokePermission => "invoke-permission",
+            EnableStep::VpcConfig => "vpc-config",
+            EnableStep::VpcEndpoint => "vpc-endpoint",
+            EnableStep::Rotation => "rotation",
+        }
+    }
+}
+
+/// One line of the plan: `{"Step", "Action", "Detail"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PlannedStep {
+    pub step: EnableStep,
+    pub action: Action,
+    pub detail: String,
+}

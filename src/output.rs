@@ -7,8 +7,12 @@ use std::io::{self, Write};
 use comfy_table::{Table, presets};
 use jiff::Timestamp;
 
+use serde::Serialize;
+
 use crate::cli::OutputFormat;
+use crate::commands::enable::EnableReport;
 use crate::commands::status::StatusReport;
+use crate::commands::templates::TemplatesReport;
 use crate::context::Context;
 use crate::exit::Exit;
 use crate::model::{RotationState, SecretStatus};
@@ -18,6 +22,8 @@ use crate::rotation::{age, describe_rules};
 #[derive(Debug)]
 pub enum Outcome {
     Status(StatusReport),
+    Enable(Box<EnableReport>),
+    Templates(TemplatesReport),
     /// Generated text printed as it is (completions, the man page).
     Text(String),
 }
@@ -26,7 +32,7 @@ impl Outcome {
     pub fn exit(&self) -> Exit {
         match self {
             Outcome::Status(report) => report.exit(),
-            Outcome::Text(_) => Exit::Success,
+            Outcome::Enable(_) | Outcome::Templates(_) | Outcome::Text(_) => Exit::Success,
         }
     }
 
@@ -34,7 +40,32 @@ impl Outcome {
     pub fn notes(&self) -> &[String] {
         match self {
             Outcome::Status(report) => &report.notes,
-            Outcome::Text(_) => &[],
+            Outcome::Enable(report) => &report.notes,
+            Outcome::Templates(_) | Outcome::Text(_) => &[],
+        }
+    }
+}
+
+/// Progress for people: stderr lines while a long step runs, only when
+/// stderr is a terminal (or with -v); silent for scripts.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    enabled: bool,
+}
+
+impl Progress {
+    pub fn new(ctx: &Context) -> Progress {
+        Progress { enabled: ctx.progress || ctx.verbosity > 0 }
+    }
+
+    /// No progress at all (tests, library callers).
+    pub fn quiet() -> Progress {
+        Progress { enabled: false }
+    }
+
+    pub fn say(&self, message: &str) {
+        if self.enabled {
+            eprintln!("rotctl: {message}");
         }
     }
 }
@@ -46,6 +77,16 @@ pub fn emit(ctx: &Context, outcome: &Outcome) -> io::Result<()> {
         Outcome::Status(report) => match ctx.output {
             OutputFormat::Json => json(&report.secrets)?,
             OutputFormat::Table => status_table(ctx, &report.secrets),
+        },
+        Outcome::Enable(report) => match ctx.output {
+            OutputFormat::Json => {
+                json(&EnableJson { plan: &report.plan, status: &report.status, dry_run: report.dry_run })?
+            }
+            OutputFormat::Table => enable_table(ctx, report),
+        },
+        Outcome::Templates(report) => match ctx.output {
+            OutputFormat::Json => json(&templates_json(report))?,
+            OutputFormat::Table => templates_table(report),
         },
     };
     let mut stdout = io::stdout().lock();
@@ -59,6 +100,83 @@ fn json<T: serde::Serialize>(value: &T) -> io::Result<String> {
     let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
     Ok(text)
+}
+
+/// `enable -o json`: `{"Plan": [...], "Status": {...}, "DryRun": false}`.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct EnableJson<'a> {
+    plan: &'a [crate::model::PlannedStep],
+    status: &'a SecretStatus,
+    dry_run: bool,
+}
+
+fn enable_table(ctx: &Context, report: &EnableReport) -> String {
+    let name = &report.status.secret.name;
+    let mut out = String::new();
+    let heading = if report.dry_run {
+        format!("Plan for {name} (dry run: nothing was changed)")
+    } else {
+        format!("Enable rotation of {name}")
+    };
+    let _ = writeln!(out, "{heading}");
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    table.set_header(["STEP", "ACTION", "DETAIL"]);
+    for step in &report.plan {
+        table.add_row([step.step.as_str(), step.action.as_str(), step.detail.as_str()]);
+    }
+    if let Some(first) = table.column_mut(0) {
+        first.set_padding((2, 1));
+    }
+    for line in table.to_string().lines() {
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+    if report.nothing_to_do() {
+        let _ = writeln!(out, "\nNothing to do: rotation of {name} is already set up this way.");
+    }
+    let _ = write!(out, "\n{}", secret_block(ctx, &report.status));
+    out
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct TemplateJson<'a> {
+    #[serde(flatten)]
+    template: &'a crate::templates::RotationTemplate,
+    application_id: &'a str,
+}
+
+fn templates_json(report: &TemplatesReport) -> Vec<TemplateJson<'_>> {
+    report.templates.iter().map(|(template, arn)| TemplateJson { template, application_id: arn }).collect()
+}
+
+fn templates_table(report: &TemplatesReport) -> String {
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    table.set_header(["TEMPLATE", "ENGINE", "STRATEGY", "VERSION", "SECRET KEYS", "APPLICATION"]);
+    for (template, _) in &report.templates {
+        table.add_row([
+            template.short_name,
+            template.engine,
+            match template.strategy {
+                crate::templates::Strategy::SingleUser => "single user",
+                crate::templates::Strategy::AlternatingUsers => "alternating users",
+                crate::templates::Strategy::Custom => "your own code",
+            },
+            template.semantic_version.unwrap_or("(pass --template-version)"),
+            &template.required_keys.join(","),
+            template.name,
+        ]);
+    }
+    let mut out: String = table.to_string().lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    let _ = writeln!(
+        out,
+        "\nApplications are published in the {} partition as {}",
+        report.partition,
+        report.templates.first().map(|(_, arn)| arn.rsplit_once('/').map_or("", |(base, _)| base)).unwrap_or_default()
+    );
+    out
 }
 
 fn status_table(ctx: &Context, secrets: &[SecretStatus]) -> String {

@@ -2,14 +2,18 @@
 //! turns SDK shapes and errors into model types and errors people can act on.
 
 mod call_log;
+pub mod cloudformation;
+pub mod ec2;
 pub mod error;
+pub mod lambda;
+mod poll;
 pub mod secrets;
 
 use std::time::Duration;
 
 use anyhow::Result;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{BehaviorVersion, Region};
 
 use crate::cli::GlobalArgs;
 use crate::context::Context;
@@ -21,11 +25,29 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// One HTTP attempt; the SDK's standard retry mode (3 attempts) wraps it.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// A service client from the shared configuration, with the call log when `-v`.
+/// (Building a client makes no call; each is built once per run.)
+macro_rules! client {
+    ($sdk:ident, $config:expr, $log:expr, $endpoint:expr) => {{
+        let mut builder = $sdk::config::Builder::from($config);
+        if let Some(log) = $log {
+            builder = builder.interceptor(log.clone());
+        }
+        if let Some(endpoint) = $endpoint {
+            builder.set_endpoint_url(endpoint.clone());
+        }
+        $sdk::Client::from_conf(builder.build())
+    }};
+}
+
 /// The AWS clients of one run, built once from one resolved configuration.
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub region: String,
     pub secrets: aws_sdk_secretsmanager::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub cloudformation: aws_sdk_cloudformation::Client,
+    pub ec2: aws_sdk_ec2::Client,
 }
 
 impl Clients {
@@ -53,22 +75,44 @@ impl Clients {
         if let Some(url) = &global.endpoint_url {
             loader = loader.endpoint_url(url);
         }
+        let forced_endpoint = configured_endpoints(global.endpoint_url.as_deref())?;
         let config = loader.load().await;
         let region = config.region().map(|r| r.to_string()).filter(|r| !r.is_empty()).ok_or_else(|| {
             usage("no AWS region is configured (pass --region, set AWS_REGION, or set `region` in the AWS profile)")
         })?;
         check_region(&region)?;
         let log = (ctx.verbosity > 0).then(|| CallLog::new(ctx.color_stderr));
-        Ok(Clients { secrets: secretsmanager(&config, log), region })
+        Ok(Clients {
+            secrets: client!(aws_sdk_secretsmanager, &config, &log, &forced_endpoint),
+            lambda: client!(aws_sdk_lambda, &config, &log, &forced_endpoint),
+            cloudformation: client!(aws_sdk_cloudformation, &config, &log, &forced_endpoint),
+            ec2: client!(aws_sdk_ec2, &config, &log, &forced_endpoint),
+            region,
+        })
     }
 }
 
-fn secretsmanager(config: &SdkConfig, log: Option<CallLog>) -> aws_sdk_secretsmanager::Client {
-    let mut builder = aws_sdk_secretsmanager::config::Builder::from(config);
-    if let Some(log) = log {
-        builder = builder.interceptor(log);
+/// The SDK reads `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` itself,
+/// and panics on an empty one: check them first. A malformed one is exit 2;
+/// an empty one counts as unset (as an empty AWS_REGION does), and then
+/// rotctl sets every client's endpoint itself: `Some(None)` means AWS's own.
+fn configured_endpoints(flag: Option<&str>) -> Result<Option<Option<String>>> {
+    let configured: Vec<(String, String)> =
+        std::env::vars().filter(|(key, _)| key.starts_with("AWS_ENDPOINT_URL")).collect();
+    for (key, value) in &configured {
+        if !value.trim().is_empty() {
+            check_endpoint_url(value).map_err(|_| {
+                usage(format!(
+                    "{key}={value:?} is not an endpoint URL (use http:// or https:// and a host, or unset it)"
+                ))
+            })?;
+        }
     }
-    aws_sdk_secretsmanager::Client::from_conf(builder.build())
+    if !configured.iter().any(|(_, value)| value.trim().is_empty()) {
+        return Ok(None);
+    }
+    let general = configured.iter().find(|(key, value)| key == "AWS_ENDPOINT_URL" && !value.trim().is_empty());
+    Ok(Some(flag.map(str::to_string).or_else(|| general.map(|(_, url)| url.clone()))))
 }
 
 /// A region name as AWS spells them (`us-east-1`, `us-gov-west-1`, `cn-north-1`).

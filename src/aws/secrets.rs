@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use super::error::explain;
 use crate::exit;
 use crate::model::{RotationRules, Secret, SecretVersion};
+use aws_sdk_secretsmanager::types::RotationRulesType as Rules;
 
 /// DescribeSecret's output and a ListSecrets entry have the same accessors
 /// but for the name of the version map.
@@ -112,4 +113,49 @@ fn rules(rules: &RotationRulesType) -> RotationRules {
 
 fn timestamp(date: &DateTime) -> Option<Timestamp> {
     Timestamp::new(date.secs(), date.subsec_nanos().try_into().ok()?).ok()
+}
+
+/// RotateSecret with a function and rules; returns the new version's id.
+/// The SDK gives the call a ClientRequestToken, so its retries are one rotation.
+pub async fn rotate(
+    client: &Client,
+    secret_id: &str,
+    function_arn: &str,
+    rules: &RotationRules,
+    immediately: bool,
+) -> Result<String> {
+    let rules = Rules::builder()
+        .set_automatically_after_days(rules.automatically_after_days)
+        .set_schedule_expression(rules.schedule_expression.clone())
+        .set_duration(rules.duration.clone())
+        .build();
+    let output = client
+        .rotate_secret()
+        .secret_id(secret_id)
+        .rotation_lambda_arn(function_arn)
+        .rotation_rules(rules)
+        .rotate_immediately(immediately)
+        .send()
+        .await
+        .map_err(|error| explain(error, "secretsmanager:RotateSecret"))?;
+    Ok(output.version_id().unwrap_or_default().to_string())
+}
+
+/// The secret's AWSCURRENT value parsed as JSON, for checking which keys it
+/// has. The caller keeps only key names; the value is never printed or
+/// logged. Inner error: the value is not JSON (said without quoting it).
+pub async fn value_json(client: &Client, secret_id: &str) -> Result<Result<serde_json::Value, String>> {
+    let output = client
+        .get_secret_value()
+        .secret_id(secret_id)
+        .version_stage(crate::model::AWSCURRENT)
+        .send()
+        .await
+        .map_err(|error| explain(error, "secretsmanager:GetSecretValue"))?;
+    Ok(match output.secret_string() {
+        Some(text) => {
+            serde_json::from_str(text).map_err(|_| "its value is not JSON, which rotation templates read".to_string())
+        }
+        None => Err("its value is binary, not the JSON rotation templates read".to_string()),
+    })
 }

@@ -2,5 +2,7 @@
 //! calls the pure logic, applies, and returns data (it never prints).
 
 pub mod completions;
+pub mod enable;
 pub mod man;
 pub mod status;
+pub mod templates;

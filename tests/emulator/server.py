@@ -41,9 +41,14 @@ sys.path.insert(0, HERE)
 from werkzeug.serving import make_server  # noqa: E402
 
 from moto.awslambda import models as lambda_models  # noqa: E402
-from moto.awslambda.exceptions import ConflictException  # noqa: E402
+from moto.awslambda.exceptions import LambdaClientError  # noqa: E402
 from moto.awslambda.policy import Policy as LambdaPolicy  # noqa: E402
 from moto.cloudformation import models as cfn_models  # noqa: E402
+from moto.cloudformation.exceptions import AlreadyExistsException as CfnAlreadyExists  # noqa: E402
+from moto.cloudformation.exceptions import ValidationError as CfnValidationError  # noqa: E402
+from moto.ec2 import exceptions as ec2_exceptions  # noqa: E402
+from moto.ec2 import models as ec2_models  # noqa: E402
+from moto.ec2.models import vpcs as ec2_vpcs  # noqa: E402
 from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -610,6 +615,13 @@ def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
 
 lambda_models.LambdaFunction._invoke_lambda = invoke_lambda
 
+class ResourceConflictException(LambdaClientError):
+    code = 409
+
+    def __init__(self, message: str):
+        super().__init__("ResourceConflictException", message)
+
+
 _original_add_statement = LambdaPolicy.add_statement
 
 
@@ -618,13 +630,89 @@ def add_statement(self: LambdaPolicy, raw: str, qualifier: str | None = None) ->
     # ResourceConflictException (note 10).
     sid = json.loads(raw).get("StatementId")
     if sid and any(statement.get("Sid") == sid for statement in self.statements):
-        error = ConflictException(f"The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement.")
-        error.error_type = "ResourceConflictException"
-        raise error
+        raise ResourceConflictException(
+            f"The statement id ({sid}) provided already exists. Please provide a new statement id, or remove the existing statement."
+        )
     return _original_add_statement(self, raw, qualifier)
 
 
 LambdaPolicy.add_statement = add_statement
+
+
+UPDATE_SETTLE_SECONDS = 0.5
+
+
+def function_vpc_config(self: Any) -> dict[str, Any] | None:
+    # AWS reports the VPC the function's subnets are in; moto says "vpc-123abc" (note 12).
+    if not self._vpc_config or not self._vpc_config.get("SubnetIds"):
+        return None
+    config = dict(self._vpc_config)
+    ec2 = ec2_models.ec2_backends[self.account_id][self.region]
+    try:
+        config["VpcId"] = ec2.get_subnet(config["SubnetIds"][0]).vpc_id
+    except Exception:  # noqa: BLE001 - an unknown subnet: AWS would have refused it
+        config["VpcId"] = ""
+    return config
+
+
+_original_update_configuration = lambda_models.LambdaFunction.update_configuration
+_original_get_configuration = lambda_models.LambdaFunction.get_configuration
+
+
+def update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
+    # AWS: UpdateFunctionConfiguration returns at once with LastUpdateStatus
+    # InProgress, and Successful follows (a VPC change takes seconds to minutes).
+    if "VpcConfig" in config_updates:
+        ec2 = ec2_models.ec2_backends[self.account_id][self.region]
+        for subnet_id in config_updates["VpcConfig"].get("SubnetIds", []):
+            ec2.get_subnet(subnet_id)  # AWS validates the subnets
+    result = _original_update_configuration(self, config_updates)
+    self.update_settles_at = time.time() + UPDATE_SETTLE_SECONDS
+    return result
+
+
+def get_configuration(self: Any, on_create: bool = False) -> dict[str, Any]:
+    config = _original_get_configuration(self, on_create)
+    if not on_create and time.time() < getattr(self, "update_settles_at", 0):
+        config["LastUpdateStatus"] = "InProgress"
+    return config
+
+
+lambda_models.LambdaFunction.vpc_config = property(function_vpc_config)
+lambda_models.LambdaFunction.update_configuration = update_configuration
+lambda_models.LambdaFunction.get_configuration = get_configuration
+
+
+# --------------------------------------------------------------------------
+# EC2
+# --------------------------------------------------------------------------
+
+_original_create_vpc_endpoint = ec2_vpcs.VPCBackend.create_vpc_endpoint
+
+
+def create_vpc_endpoint(self: Any, vpc_id: str, service_name: str, *args: Any, **kwargs: Any) -> Any:
+    # AWS: an interface endpoint with private DNS claims the service's DNS name
+    # in the VPC, so a second one is refused (moto accepts it, note 12); the
+    # same ClientToken returns the endpoint already made.
+    token = kwargs.get("client_token")
+    for endpoint in self.vpc_end_points.values():
+        if token and getattr(endpoint, "client_token", None) == token:
+            return endpoint
+        if (
+            kwargs.get("private_dns_enabled")
+            and endpoint.vpc_id == vpc_id
+            and endpoint.service_name == service_name
+            and getattr(endpoint, "private_dns_enabled", False)
+            and endpoint.state != "deleted"
+        ):
+            raise ec2_exceptions.InvalidParameterValueError(
+                f"private-dns-enabled cannot be set because there is already a conflicting DNS domain for "
+                f"{service_name.split('.', 3)[-1]}.{service_name.split('.')[2]}.amazonaws.com in the VPC {vpc_id}"
+            )
+    return _original_create_vpc_endpoint(self, vpc_id, service_name, *args, **kwargs)
+
+
+ec2_vpcs.VPCBackend.create_vpc_endpoint = create_vpc_endpoint
 
 
 # --------------------------------------------------------------------------
@@ -645,6 +733,40 @@ def execute_change_set(self: Any, change_set_name: str, stack_name: str | None =
 
 
 cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
+
+_original_create_change_set = cfn_models.CloudFormationBackend.create_change_set
+
+
+def create_change_set(
+    self: Any, stack_name: str, change_set_name: str, template: str, parameters: dict[str, str], description: str,
+    change_set_type: str, **kwargs: Any,
+) -> tuple[str, str]:
+    # AWS: change set names are unique per stack (AlreadyExistsException), and a
+    # CREATE change set for a stack still in REVIEW_IN_PROGRESS reuses that
+    # stack; moto makes a second stack of the same name.
+    existing = next((st for st in self.stacks.values() if st.name == stack_name and st.status != "DELETE_COMPLETE"), None)
+    if existing is not None:
+        for change_set in self.change_sets.values():
+            if change_set.stack_id == existing.stack_id and change_set.change_set_name == change_set_name:
+                raise CfnAlreadyExists(f"ChangeSet {change_set_name} already exists")
+    if existing is not None and change_set_type == "CREATE":
+        if existing.status != "REVIEW_IN_PROGRESS":
+            raise CfnValidationError(message=f"Stack [{stack_name}] already exists and cannot be created again")
+        change_set_id = cfn_models.generate_changeset_id(change_set_name, self.region_name, self.account_id)
+        change_set = cfn_models.ChangeSet(
+            change_set_type="CREATE", change_set_id=change_set_id, change_set_name=change_set_name, stack=existing,
+            template=template, parameters=parameters, description=description,
+        )
+        change_set.status, change_set.execution_status = "CREATE_COMPLETE", "AVAILABLE"
+        self.change_sets[change_set_id] = change_set
+        return change_set_id, existing.stack_id
+    return _original_create_change_set(
+        self, stack_name, change_set_name, template=template, parameters=parameters, description=description,
+        change_set_type=change_set_type, **kwargs,
+    )
+
+
+cfn_models.CloudFormationBackend.create_change_set = create_change_set
 
 
 # --------------------------------------------------------------------------
@@ -699,6 +821,9 @@ class Fault:
         self.message = spec.get("Message", "injected by the rotctl test harness")
         self.drop = bool(spec.get("Drop", False))
         self.after = bool(spec.get("After", False))
+        # Hold: keep the request this many seconds, or until the client hangs
+        # up (then it is dropped unprocessed, as a request that never reached AWS).
+        self.hold = spec.get("Hold")
         self.rate = spec.get("Rate")
         self.random = random.Random(spec.get("Seed", 0))
 
@@ -758,6 +883,11 @@ class HarnessApp:
         with self.lock:
             fault = next((f for f in self.faults.get(key, []) if f.matches(service, operation)), None)
         call = {"Service": service, "Operation": operation, "Region": region, "Time": time.time()}
+        if fault is not None and fault.hold is not None:
+            if self.hold(key, call, fault, environ):
+                fault = None
+            else:
+                raise ConnectionAbortedError("the client hung up while the harness held its request")
         if fault is not None and not fault.after:
             return self.fail(key, call, fault, service, environ, start_response)
         captured: dict[str, Any] = {}
@@ -783,6 +913,23 @@ class HarnessApp:
             self.calls[key].append(call)
         start_response(captured["status"], captured["headers"])
         return [payload]
+
+    def hold(self, key: str, call: dict[str, Any], fault: Fault, environ: dict) -> bool:
+        """True when the hold ran out (process the request), False when the client left."""
+        with self.lock:
+            self.calls[key].append(dict(call, Status=0, Fault="held"))
+        connection = environ.get("werkzeug.socket")
+        deadline = time.time() + float(fault.hold)
+        while time.time() < deadline:
+            try:
+                if connection is not None and connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                    return False
+            except BlockingIOError:
+                pass
+            except OSError:
+                return False
+            time.sleep(0.02)
+        return True
 
     def fail(self, key: str, call: dict[str, Any], fault: Fault, service: str, environ: dict, start_response: Any) -> Any:
         call["Status"] = 0 if fault.drop else fault.status

@@ -121,3 +121,29 @@ fn an_endpoint_answering_garbage_is_reported_not_panicked_on() {
     let world = World::new();
     world.rotctl(&["status", "x", "--endpoint-url", &endpoint]).run().fails(1, &["secretsmanager:DescribeSecret"]);
 }
+
+/// The AWS SDK panics on an empty endpoint variable; rotctl must not.
+#[tokio::test]
+async fn endpoint_variables_that_are_empty_or_malformed() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    let endpoint = world.endpoint.clone();
+    // Empty counts as unset: the flag (or nothing) decides.
+    let run = world
+        .rotctl(&["status", &secret, "--endpoint-url", &endpoint])
+        .env("AWS_ENDPOINT_URL", "")
+        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", "")
+        .run()
+        .success();
+    assert!(run.stdout.contains(&secret));
+    world
+        .rotctl(&["status", &secret])
+        .env("AWS_ENDPOINT_URL", "localhost:5000")
+        .run()
+        .fails(2, &["AWS_ENDPOINT_URL", "http://"]);
+    world
+        .rotctl(&["status", &secret])
+        .env("AWS_ENDPOINT_URL_SECRETS_MANAGER", "not a url")
+        .run()
+        .fails(2, &["AWS_ENDPOINT_URL_SECRETS_MANAGER"]);
+}

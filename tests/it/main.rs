@@ -1,5 +1,6 @@
 //! rotctl's integration tests: one binary, one emulator, many worlds.
 
 mod cli;
+mod enable;
 mod harness;
 mod status;

@@ -78,6 +78,8 @@ pub struct World {
     rotctl_key: String,
     pub secrets: aws_sdk_secretsmanager::Client,
     pub lambda: aws_sdk_lambda::Client,
+    pub ec2: aws_sdk_ec2::Client,
+    pub cloudformation: aws_sdk_cloudformation::Client,
     iam: aws_sdk_iam::Client,
     role_arn: OnceLock<String>,
 }
@@ -113,6 +115,8 @@ impl World {
             prefix: format!("t{id}"),
             secrets: client!(aws_sdk_secretsmanager),
             lambda: client!(aws_sdk_lambda),
+            ec2: client!(aws_sdk_ec2),
+            cloudformation: client!(aws_sdk_cloudformation),
             iam: client!(aws_sdk_iam),
             region,
             rotctl_key,
@@ -142,6 +146,22 @@ impl World {
     /// Creates the test rotation function (tests/fixtures/rotation_function.py)
     /// with the given environment, and lets Secrets Manager invoke it.
     pub async fn rotation_function(&self, suffix: &str, env: &[(&str, &str)]) -> String {
+        let arn = self.bare_function(suffix, env).await;
+        self.lambda
+            .add_permission()
+            .function_name(&arn)
+            .statement_id("SecretsManagerAccess")
+            .action("lambda:InvokeFunction")
+            .principal("secretsmanager.amazonaws.com")
+            .source_account(ACCOUNT)
+            .send()
+            .await
+            .expect("AddPermission");
+        arn
+    }
+
+    /// The test rotation function with no resource policy at all.
+    pub async fn bare_function(&self, suffix: &str, env: &[(&str, &str)]) -> String {
         let name = format!("{}-{suffix}", self.prefix);
         let mut environment = aws_sdk_lambda::types::Environment::builder();
         for (key, value) in env {
@@ -164,17 +184,104 @@ impl World {
             .send()
             .await
             .expect("CreateFunction");
-        self.lambda
-            .add_permission()
-            .function_name(&name)
-            .statement_id("SecretsManagerAccess")
-            .action("lambda:InvokeFunction")
-            .principal("secretsmanager.amazonaws.com")
-            .source_account(ACCOUNT)
+        out.function_arn().expect("a function ARN").to_string()
+    }
+
+    /// The statements of a function's resource policy (none: empty).
+    pub async fn policy_statements(&self, function: &str) -> Vec<Value> {
+        match self.lambda.get_policy().function_name(function).send().await {
+            Ok(out) => {
+                let policy: Value = serde_json::from_str(out.policy().unwrap_or("{}")).expect("a policy document");
+                policy["Statement"].as_array().cloned().unwrap_or_default()
+            }
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Vec::new(),
+            Err(error) => panic!("GetPolicy: {error:?}"),
+        }
+    }
+
+    /// A VPC with two subnets in two zones and a security group.
+    pub async fn vpc(&self) -> Vpc {
+        let vpc = self.ec2.create_vpc().cidr_block("10.20.0.0/16").send().await.expect("CreateVpc");
+        let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).expect("a VPC id").to_string();
+        let mut subnets = Vec::new();
+        for (cidr, zone) in [("10.20.1.0/24", "a"), ("10.20.2.0/24", "b")] {
+            let subnet = self
+                .ec2
+                .create_subnet()
+                .vpc_id(&vpc_id)
+                .cidr_block(cidr)
+                .availability_zone(format!("{}{zone}", self.region))
+                .send()
+                .await
+                .expect("CreateSubnet");
+            subnets.push(subnet.subnet().and_then(|s| s.subnet_id()).expect("a subnet id").to_string());
+        }
+        let group = self
+            .ec2
+            .create_security_group()
+            .group_name(format!("{}-rotation", self.prefix))
+            .description("rotation function")
+            .vpc_id(&vpc_id)
             .send()
             .await
-            .expect("AddPermission");
-        out.function_arn().expect("a function ARN").to_string()
+            .expect("CreateSecurityGroup");
+        Vpc { id: vpc_id, subnets, security_group: group.group_id().expect("a group id").to_string() }
+    }
+
+    /// The VPC's Secrets Manager interface endpoints: (id, private DNS).
+    pub async fn secretsmanager_endpoints(&self, vpc: &str) -> Vec<(String, bool)> {
+        let filter = |name: &str, value: String| aws_sdk_ec2::types::Filter::builder().name(name).values(value).build();
+        let out = self
+            .ec2
+            .describe_vpc_endpoints()
+            .filters(filter("vpc-id", vpc.to_string()))
+            .filters(filter("service-name", format!("com.amazonaws.{}.secretsmanager", self.region)))
+            .send()
+            .await
+            .expect("DescribeVpcEndpoints");
+        out.vpc_endpoints()
+            .iter()
+            .map(|e| (e.vpc_endpoint_id().unwrap_or_default().to_string(), e.private_dns_enabled().unwrap_or(false)))
+            .collect()
+    }
+
+    /// A CloudFormation template (YAML) deploying the test rotation function
+    /// inline, with or without its own invoke permission; returns its path.
+    pub fn template_file(&self, name: &str, grants_invoke: bool) -> PathBuf {
+        let source =
+            std::fs::read_to_string(root().join("tests/fixtures/rotation_function.py")).expect("the fixture function");
+        let code: String = source.lines().map(|line| format!("          {line}\n")).collect();
+        let permission = if grants_invoke {
+            "  RotationPermission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !GetAtt RotationFunction.Arn\n      Action: lambda:InvokeFunction\n      Principal: secretsmanager.amazonaws.com\n      SourceAccount: !Ref AWS::AccountId\n"
+        } else {
+            ""
+        };
+        let template = format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nDescription: rotctl test rotation function\nParameters:\n  functionName:\n    Type: String\n\
+             Resources:\n  RotationRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n\
+             \x20       Statement:\n          - Effect: Allow\n            Principal: {{Service: lambda.amazonaws.com}}\n            Action: sts:AssumeRole\n\
+             \x20 RotationFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      FunctionName: !Ref functionName\n      Runtime: python3.12\n\
+             \x20     Handler: index.lambda_handler\n      Timeout: 30\n      Role: !GetAtt RotationRole.Arn\n      Code:\n        ZipFile: |\n{code}{permission}\
+             Outputs:\n  RotationLambdaARN:\n    Value: !GetAtt RotationFunction.Arn\n"
+        );
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-{name}.yaml", self.prefix));
+        std::fs::write(&path, template).expect("writing the template");
+        path
+    }
+
+    /// Waits until rotctl's call of `operation` is being held by a Hold fault.
+    pub async fn wait_for_held(&self, operation: &str) {
+        let answer_has = || {
+            let calls = control::get(&self.endpoint, &format!("/_harness/calls?key={}", self.rotctl_key));
+            calls["Calls"]
+                .as_array()
+                .is_some_and(|c| c.iter().any(|c| c["Operation"] == operation && c["Fault"] == "held"))
+        };
+        let started = Instant::now();
+        while !answer_has() {
+            assert!(started.elapsed() < Duration::from_secs(20), "rotctl never reached {operation}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     async fn role(&self) -> String {
@@ -294,6 +401,13 @@ impl World {
     }
 }
 
+/// A VPC made for a test.
+pub struct Vpc {
+    pub id: String,
+    pub subnets: Vec<String>,
+    pub security_group: String,
+}
+
 /// One call the emulator saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
@@ -307,6 +421,11 @@ impl Call {
     pub fn is_mutating(&self) -> bool {
         !["Describe", "List", "Get"].iter().any(|read| self.operation.starts_with(read))
     }
+}
+
+/// The mutating calls among `calls`.
+pub fn mutating(calls: &[Call]) -> Vec<&str> {
+    calls.iter().filter(|c| c.is_mutating()).map(|c| c.operation.as_str()).collect()
 }
 
 pub fn operations(calls: &[Call]) -> Vec<&str> {
@@ -354,6 +473,11 @@ impl Rotctl {
     pub fn env_remove(mut self, key: &str) -> Rotctl {
         self.command.env_remove(key);
         self
+    }
+
+    /// Starts rotctl without waiting (for tests that interrupt it).
+    pub fn spawn(mut self) -> Child {
+        self.command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("starting rotctl")
     }
 
     pub fn run(mut self) -> Run {

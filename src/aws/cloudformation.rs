@@ -1,0 +1,346 @@
+//! CloudFormation: deploying the rotation function's stack through a change set.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Result;
+use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, TemplateStage};
+
+use super::error::explain;
+use super::poll::Backoff;
+use crate::exit;
+use crate::output::Progress;
+
+/// What rotctl needs to know about a stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stack {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub outputs: BTreeMap<String, String>,
+    pub parameters: BTreeMap<String, String>,
+}
+
+impl Stack {
+    /// A stack whose last operation is still running.
+    pub fn in_progress(&self) -> bool {
+        self.status.ends_with("_IN_PROGRESS") && self.status != "REVIEW_IN_PROGRESS"
+    }
+}
+
+/// DescribeStacks; None when there is no such stack (or only a deleted one).
+pub async fn stack(client: &Client, name: &str) -> Result<Option<Stack>> {
+    let output = match client.describe_stacks().stack_name(name).send().await {
+        Ok(output) => output,
+        // CloudFormation answers a missing stack with ValidationError "Stack with id X does not exist".
+        Err(error)
+            if error
+                .as_service_error()
+                .and_then(|e| e.meta().message())
+                .is_some_and(|m| m.contains("does not exist")) =>
+        {
+            return Ok(None);
+        }
+        Err(error) => return Err(explain(error, "cloudformation:DescribeStacks")),
+    };
+    let Some(stack) = output.stacks().first() else { return Ok(None) };
+    let status = stack.stack_status().map(|s| s.as_str().to_string()).unwrap_or_default();
+    if status == "DELETE_COMPLETE" {
+        return Ok(None);
+    }
+    Ok(Some(Stack {
+        id: stack.stack_id().unwrap_or_default().to_string(),
+        name: stack.stack_name().unwrap_or(name).to_string(),
+        status,
+        outputs: stack
+            .outputs()
+            .iter()
+            .filter_map(|o| Some((o.output_key()?.to_string(), o.output_value()?.to_string())))
+            .collect(),
+        parameters: stack
+            .parameters()
+            .iter()
+            .filter_map(|p| Some((p.parameter_key()?.to_string(), p.parameter_value().unwrap_or_default().to_string())))
+            .collect(),
+    }))
+}
+
+/// The template the stack was last deployed from, as submitted.
+pub async fn template(client: &Client, name: &str) -> Result<String> {
+    let output = client
+        .get_template()
+        .stack_name(name)
+        .template_stage(TemplateStage::Original)
+        .send()
+        .await
+        .map_err(|error| explain(error, "cloudformation:GetTemplate"))?;
+    Ok(output.template_body().unwrap_or_default().to_string())
+}
+
+/// One stack deployment: what to create or update, and with what.
+#[derive(Debug, Clone)]
+pub struct Deployment<'a> {
+    pub stack_name: &'a str,
+    /// Named after the content, so an interrupted run finds its own change set again.
+    pub change_set_name: String,
+    pub create: bool,
+    pub template_body: &'a str,
+    pub parameters: &'a BTreeMap<String, String>,
+    pub capabilities: &'a [&'a str],
+}
+
+/// How long a stack may take before rotctl stops waiting (exit 4).
+const STACK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+
+/// CreateChangeSet (or finds the one an interrupted run made), waits for it,
+/// shows its changes, executes it and waits for the stack. On failure, the
+/// error carries the stack events that explain it.
+pub async fn deploy(client: &Client, deployment: &Deployment<'_>, progress: &Progress) -> Result<Stack> {
+    let parameters: Vec<Parameter> = deployment
+        .parameters
+        .iter()
+        .map(|(key, value)| Parameter::builder().parameter_key(key).parameter_value(value).build())
+        .collect();
+    let created = client
+        .create_change_set()
+        .stack_name(deployment.stack_name)
+        .change_set_name(&deployment.change_set_name)
+        .change_set_type(if deployment.create { ChangeSetType::Create } else { ChangeSetType::Update })
+        .template_body(deployment.template_body)
+        .set_parameters(Some(parameters))
+        .set_capabilities(Some(deployment.capabilities.iter().map(|c| Capability::from(*c)).collect()))
+        .description("Secrets Manager rotation function, deployed by rotctl")
+        .send()
+        .await;
+    match created {
+        Ok(_) => {
+            progress.say(&format!("stack {}: change set {} created", deployment.stack_name, deployment.change_set_name))
+        }
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_already_exists_exception()) => {
+            progress
+                .say(&format!("stack {}: re-using change set {}", deployment.stack_name, deployment.change_set_name));
+        }
+        Err(error) => return Err(explain(error, "cloudformation:CreateChangeSet")),
+    }
+
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(5), STACK_TIMEOUT);
+    loop {
+        let change_set = client
+            .describe_change_set()
+            .stack_name(deployment.stack_name)
+            .change_set_name(&deployment.change_set_name)
+            .send()
+            .await
+            .map_err(|error| explain(error, "cloudformation:DescribeChangeSet"))?;
+        match change_set.status() {
+            Some(ChangeSetStatus::CreateComplete) => {
+                for change in change_set.changes() {
+                    if let Some(resource) = change.resource_change() {
+                        progress.say(&format!(
+                            "stack {}: will {} {} ({})",
+                            deployment.stack_name,
+                            resource.action().map(|a| a.as_str().to_lowercase()).unwrap_or_default(),
+                            resource.logical_resource_id().unwrap_or_default(),
+                            resource.resource_type().unwrap_or_default()
+                        ));
+                    }
+                }
+                break;
+            }
+            Some(ChangeSetStatus::Failed) => {
+                return Err(anyhow::anyhow!(
+                    "CloudFormation could not make a change set for stack {}: {}",
+                    deployment.stack_name,
+                    change_set.status_reason().unwrap_or("no reason given")
+                ));
+            }
+            _ if !backoff.wait().await => {
+                return Err(exit::timed_out(format!(
+                    "the change set for stack {} is still being made",
+                    deployment.stack_name
+                )));
+            }
+            _ => {}
+        }
+    }
+
+    client
+        .execute_change_set()
+        .stack_name(deployment.stack_name)
+        .change_set_name(&deployment.change_set_name)
+        .send()
+        .await
+        .map_err(|error| explain(error, "cloudformation:ExecuteChangeSet"))?;
+    progress.say(&format!("stack {}: deploying", deployment.stack_name));
+    wait(client, deployment.stack_name, progress).await
+}
+
+/// Waits for the stack's current operation to end; a failed one is an error
+/// that names the resources that failed and why (from the stack events).
+pub async fn wait(client: &Client, name: &str, progress: &Progress) -> Result<Stack> {
+    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(10), STACK_TIMEOUT);
+    let mut last_status = String::new();
+    loop {
+        let current =
+            stack(client, name).await?.ok_or_else(|| anyhow::anyhow!("stack {name} disappeared while deploying"))?;
+        if current.status != last_status {
+            progress.say(&format!("stack {name}: {}", current.status));
+            last_status.clone_from(&current.status);
+        }
+        if !current.in_progress() {
+            return if current.status.ends_with("_COMPLETE") && !current.status.contains("ROLLBACK") {
+                Ok(current)
+            } else {
+                Err(failure(client, &current).await)
+            };
+        }
+        if !backoff.wait().await {
+            return Err(exit::timed_out(format!(
+                "stack {name} is still {} after 30 minutes (it may still finish; re-run enable then)",
+                current.status
+            )));
+        }
+    }
+}
+
+async fn failure(client: &Client, stack: &Stack) -> anyhow::Error {
+    let reasons = match client.describe_stack_events().stack_name(&stack.id).send().await {
+        Ok(output) => output
+            .stack_events()
+            .iter()
+            .filter(|e| e.resource_status().is_some_and(|s| s.as_str().ends_with("_FAILED")))
+            .filter_map(|e| {
+                let reason = e.resource_status_reason()?;
+                Some(format!(
+                    "{} ({}): {reason}",
+                    e.logical_resource_id().unwrap_or("?"),
+                    e.resource_type().unwrap_or("?")
+                ))
+            })
+            .take(3)
+            .collect::<Vec<_>>(),
+        Err(_) => Vec::new(),
+    };
+    let why = if reasons.is_empty() { "no failed resource was reported".to_string() } else { reasons.join("; ") };
+    let fix = if stack.status == "ROLLBACK_COMPLETE" {
+        format!(
+            "fix the cause, delete the stack (aws cloudformation delete-stack --stack-name {}), and re-run",
+            stack.name
+        )
+    } else {
+        "fix the cause and re-run".to_string()
+    };
+    anyhow::anyhow!("stack {} ended {}: {why} ({fix})", stack.name, stack.status)
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetOutput;
+    use aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput;
+    use aws_sdk_cloudformation::operation::describe_stack_events::DescribeStackEventsOutput;
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+    use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
+    use aws_sdk_cloudformation::types::{
+        Change, ChangeAction, Output, ResourceChange, ResourceStatus, StackEvent, StackStatus,
+    };
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    use super::*;
+    use crate::templates;
+
+    fn stack(status: StackStatus, outputs: &[(&str, &str)]) -> DescribeStacksOutput {
+        let mut stack = aws_sdk_cloudformation::types::Stack::builder()
+            .stack_name("rotctl-prod-db")
+            .stack_id("arn:aws:cloudformation:us-east-1:123456789012:stack/rotctl-prod-db/1")
+            .stack_status(status)
+            .creation_time(aws_sdk_cloudformation::primitives::DateTime::from_secs(0));
+        for (key, value) in outputs {
+            stack = stack.outputs(Output::builder().output_key(*key).output_value(*value).build());
+        }
+        DescribeStacksOutput::builder().stacks(stack.build()).build()
+    }
+
+    fn ready_change_set() -> DescribeChangeSetOutput {
+        let change = ResourceChange::builder()
+            .action(ChangeAction::Add)
+            .logical_resource_id(templates::APPLICATION_RESOURCE)
+            .resource_type("AWS::Serverless::Application")
+            .build();
+        DescribeChangeSetOutput::builder()
+            .status(ChangeSetStatus::CreateComplete)
+            .changes(Change::builder().resource_change(change).build())
+            .build()
+    }
+
+    /// The SAR path: the emulator has no Serverless Application Repository,
+    /// so the change-set flow is checked against canned CloudFormation answers.
+    #[tokio::test]
+    async fn a_sar_template_is_deployed_through_a_change_set() {
+        let template = templates::find("postgres-single").expect("in the catalogue");
+        let body =
+            templates::stack_template(template, "1.1.671", "us-east-1", &templates::TemplateParameters::default());
+        let create = mock!(Client::create_change_set)
+            .match_requests(|r| {
+                r.change_set_type() == Some(&ChangeSetType::Create)
+                    && r.capabilities() == [Capability::CapabilityIam, Capability::CapabilityAutoExpand]
+                    && r.template_body().is_some_and(|b| b.contains("AWS::Serverless::Application"))
+            })
+            .then_output(|| CreateChangeSetOutput::builder().id("cs-1").build());
+        let describe = mock!(Client::describe_change_set).then_output(ready_change_set);
+        let execute = mock!(Client::execute_change_set).then_output(|| ExecuteChangeSetOutput::builder().build());
+        let stacks = mock!(Client::describe_stacks)
+            .sequence()
+            .output(|| stack(StackStatus::CreateInProgress, &[]))
+            .output(|| {
+                stack(
+                    StackStatus::CreateComplete,
+                    &[("RotationLambdaARN", "arn:aws:lambda:us-east-1:123456789012:function:f")],
+                )
+            })
+            .build();
+        let client = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&create, &describe, &execute, &stacks]);
+        let parameters = BTreeMap::new();
+        let deployment = Deployment {
+            stack_name: "rotctl-prod-db",
+            change_set_name: "rotctl-0".into(),
+            create: true,
+            template_body: &body,
+            parameters: &parameters,
+            capabilities: templates::SAR_CAPABILITIES,
+        };
+        let deployed = deploy(&client, &deployment, &Progress::quiet()).await.expect("deployed");
+        assert_eq!(deployed.outputs["RotationLambdaARN"], "arn:aws:lambda:us-east-1:123456789012:function:f");
+        assert_eq!((create.num_calls(), execute.num_calls(), stacks.num_calls()), (1, 1, 2));
+    }
+
+    #[tokio::test]
+    async fn a_failed_stack_is_explained_by_its_events() {
+        let stacks = mock!(Client::describe_stacks).then_output(|| stack(StackStatus::RollbackComplete, &[]));
+        let events = mock!(Client::describe_stack_events).then_output(|| {
+            DescribeStackEventsOutput::builder()
+                .stack_events(
+                    StackEvent::builder()
+                        .stack_id("s")
+                        .event_id("1")
+                        .stack_name("rotctl-prod-db")
+                        .timestamp(aws_sdk_cloudformation::primitives::DateTime::from_secs(1))
+                        .logical_resource_id(templates::APPLICATION_RESOURCE)
+                        .resource_type("AWS::Serverless::Application")
+                        .resource_status(ResourceStatus::CreateFailed)
+                        .resource_status_reason("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
+                        .build(),
+                )
+                .build()
+        });
+        let client = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&stacks, &events]);
+        let error = wait(&client, "rotctl-prod-db", &Progress::quiet()).await.expect_err("a failed stack");
+        let message = format!("{error:#}");
+        assert!(message.contains("ROLLBACK_COMPLETE"), "{message}");
+        assert!(
+            message.contains("RotationApplication (AWS::Serverless::Application): Requires capabilities"),
+            "{message}"
+        );
+        assert!(message.contains("delete-stack --stack-name rotctl-prod-db"), "{message}");
+    }
+}

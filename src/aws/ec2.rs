@@ -1,0 +1,149 @@
+//! EC2: the subnets and security groups a function runs in, and the
+//! Secrets Manager interface endpoint of its VPC.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{Filter, VpcEndpointType};
+
+use super::error::explain;
+use super::poll::Backoff;
+use crate::exit;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subnet {
+    pub id: String,
+    pub vpc_id: String,
+    pub availability_zone: String,
+}
+
+/// DescribeSubnets; an id that does not exist is exit 2, naming it.
+pub async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<Subnet>> {
+    let output =
+        client.describe_subnets().set_subnet_ids(Some(ids.to_vec())).send().await.map_err(|error| {
+            match error.as_service_error().and_then(|e| e.meta().code()) {
+                Some("InvalidSubnetID.NotFound" | "InvalidSubnetID.Malformed") => exit::not_found(format!(
+                    "{} (check --subnet-ids and --region)",
+                    error.as_service_error().and_then(|e| e.meta().message()).unwrap_or("a subnet does not exist")
+                )),
+                _ => explain(error, "ec2:DescribeSubnets"),
+            }
+        })?;
+    Ok(output
+        .subnets()
+        .iter()
+        .map(|s| Subnet {
+            id: s.subnet_id().unwrap_or_default().to_string(),
+            vpc_id: s.vpc_id().unwrap_or_default().to_string(),
+            availability_zone: s.availability_zone().unwrap_or_default().to_string(),
+        })
+        .collect())
+}
+
+/// DescribeSecurityGroups: each group's VPC, by group id.
+pub async fn security_group_vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>> {
+    let output =
+        client.describe_security_groups().set_group_ids(Some(ids.to_vec())).send().await.map_err(
+            |error| match error.as_service_error().and_then(|e| e.meta().code()) {
+                Some("InvalidGroup.NotFound" | "InvalidGroupId.Malformed") => exit::not_found(format!(
+                    "{} (check --security-group-ids and --region)",
+                    error
+                        .as_service_error()
+                        .and_then(|e| e.meta().message())
+                        .unwrap_or("a security group does not exist")
+                )),
+                _ => explain(error, "ec2:DescribeSecurityGroups"),
+            },
+        )?;
+    Ok(output
+        .security_groups()
+        .iter()
+        .map(|g| (g.group_id().unwrap_or_default().to_string(), g.vpc_id().unwrap_or_default().to_string()))
+        .collect())
+}
+
+/// An interface endpoint for Secrets Manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    pub id: String,
+    pub state: String,
+    pub private_dns: bool,
+}
+
+/// The service name of Secrets Manager's endpoints in `region`.
+pub fn secretsmanager_service(region: &str) -> String {
+    if region.starts_with("cn-") {
+        format!("cn.com.amazonaws.{region}.secretsmanager")
+    } else {
+        format!("com.amazonaws.{region}.secretsmanager")
+    }
+}
+
+/// The VPC's Secrets Manager interface endpoints that are not being deleted.
+pub async fn secretsmanager_endpoints(client: &Client, vpc_id: &str, region: &str) -> Result<Vec<Endpoint>> {
+    let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
+    let output = client
+        .describe_vpc_endpoints()
+        .filters(filter("vpc-id", vpc_id))
+        .filters(filter("service-name", &secretsmanager_service(region)))
+        .filters(filter("vpc-endpoint-type", "Interface"))
+        .send()
+        .await
+        .map_err(|error| explain(error, "ec2:DescribeVpcEndpoints"))?;
+    Ok(output
+        .vpc_endpoints()
+        .iter()
+        .map(|e| Endpoint {
+            id: e.vpc_endpoint_id().unwrap_or_default().to_string(),
+            state: e.state().map(|s| s.as_str().to_lowercase()).unwrap_or_default(),
+            private_dns: e.private_dns_enabled().unwrap_or(false),
+        })
+        .filter(|e| !matches!(e.state.as_str(), "deleting" | "deleted" | "failed" | "rejected"))
+        .collect())
+}
+
+/// CreateVpcEndpoint (interface, private DNS) and waits until it is available.
+/// The client token makes a retried or repeated call return the same endpoint.
+pub async fn create_secretsmanager_endpoint(
+    client: &Client,
+    region: &str,
+    vpc_id: &str,
+    subnet_ids: &[String],
+    security_group_ids: &[String],
+) -> Result<String> {
+    let output = client
+        .create_vpc_endpoint()
+        .vpc_id(vpc_id)
+        .service_name(secretsmanager_service(region))
+        .vpc_endpoint_type(VpcEndpointType::Interface)
+        .set_subnet_ids(Some(subnet_ids.to_vec()))
+        .set_security_group_ids(Some(security_group_ids.to_vec()))
+        .private_dns_enabled(true)
+        .client_token(format!("rotctl-{vpc_id}-secretsmanager"))
+        .send()
+        .await
+        .map_err(|error| explain(error, "ec2:CreateVpcEndpoint"))?;
+    let id = output.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()).unwrap_or_default().to_string();
+    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(10), Duration::from_secs(10 * 60));
+    loop {
+        let output = client
+            .describe_vpc_endpoints()
+            .vpc_endpoint_ids(&id)
+            .send()
+            .await
+            .map_err(|error| explain(error, "ec2:DescribeVpcEndpoints"))?;
+        // The API answers "available" where the model's enum says "Available": compare words.
+        let state = output.vpc_endpoints().first().and_then(|e| e.state()).map(|s| s.as_str().to_ascii_lowercase());
+        match state.as_deref() {
+            Some("available") => return Ok(id),
+            Some("failed" | "rejected") => {
+                return Err(anyhow::anyhow!("the VPC endpoint {id} failed to come up in {vpc_id}"));
+            }
+            _ if !backoff.wait().await => {
+                return Err(exit::timed_out(format!("the VPC endpoint {id} is not available after 10 minutes")));
+            }
+            _ => {}
+        }
+    }
+}
