@@ -19,6 +19,9 @@ _rotctl() {
             rotctl,completions)
                 cmd="rotctl__subcmd__completions"
                 ;;
+            rotctl,disable)
+                cmd="rotctl__subcmd__disable"
+                ;;
             rotctl,enable)
                 cmd="rotctl__subcmd__enable"
                 ;;
@@ -27,6 +30,12 @@ _rotctl() {
                 ;;
             rotctl,man)
                 cmd="rotctl__subcmd__man"
+                ;;
+            rotctl,rollback)
+                cmd="rotctl__subcmd__rollback"
+                ;;
+            rotctl,rotate-now)
+                cmd="rotctl__subcmd__rotate__subcmd__now"
                 ;;
             rotctl,status)
                 cmd="rotctl__subcmd__status"
@@ -37,6 +46,9 @@ _rotctl() {
             rotctl__subcmd__help,completions)
                 cmd="rotctl__subcmd__help__subcmd__completions"
                 ;;
+            rotctl__subcmd__help,disable)
+                cmd="rotctl__subcmd__help__subcmd__disable"
+                ;;
             rotctl__subcmd__help,enable)
                 cmd="rotctl__subcmd__help__subcmd__enable"
                 ;;
@@ -45,6 +57,12 @@ _rotctl() {
                 ;;
             rotctl__subcmd__help,man)
                 cmd="rotctl__subcmd__help__subcmd__man"
+                ;;
+            rotctl__subcmd__help,rollback)
+                cmd="rotctl__subcmd__help__subcmd__rollback"
+                ;;
+            rotctl__subcmd__help,rotate-now)
+                cmd="rotctl__subcmd__help__subcmd__rotate__subcmd__now"
                 ;;
             rotctl__subcmd__help,status)
                 cmd="rotctl__subcmd__help__subcmd__status"
@@ -59,7 +77,7 @@ _rotctl() {
 
     case "${cmd}" in
         rotctl)
-            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable templates completions man help"
+            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable rotate-now rollback disable templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -126,8 +144,42 @@ _rotctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rotctl__subcmd__disable)
+            opts="-o -v -y -h -V --dry-run --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rotctl__subcmd__enable)
-            opts="-o -v -y -h -V --template --template-file --lambda-arn --every-days --schedule --window --no-rotate-immediately --subnet-ids --security-group-ids --vpc-endpoint --stack-name --function-name --template-version --master-secret --master-secret-kms-key-arn --kms-key-arn --exclude-characters --no-preflight-value --dry-run --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            opts="-o -v -y -h -V --template --template-file --lambda-arn --every-days --schedule --window --no-rotate-immediately --subnet-ids --security-group-ids --vpc-endpoint --stack-name --function-name --template-version --master-secret --master-secret-kms-key-arn --kms-key-arn --exclude-characters --no-preflight-value --wait --timeout --dry-run --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,6 +249,10 @@ _rotctl() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -225,7 +281,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help)
-            opts="status enable templates completions man help"
+            opts="status enable rotate-now rollback disable templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,6 +295,20 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__help__subcmd__disable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -294,6 +364,34 @@ _rotctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rotctl__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__help__subcmd__rotate__subcmd__now)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rotctl__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -329,6 +427,82 @@ _rotctl() {
                 return 0
             fi
             case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__rollback)
+            opts="-o -v -y -h -V --to-version --dry-run --force --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__rotate__subcmd__now)
+            opts="-o -v -y -h -V --wait --timeout --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -34,6 +34,9 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand --version 'Print version'
             cand status 'Show rotation configuration, versions and the derived rotation state'
             cand enable 'Set up rotation for a secret: function, permission, network, schedule'
+            cand rotate-now 'Rotate a secret now, with its configured function and schedule'
+            cand rollback 'Make the previous version current again'
+            cand disable 'Turn rotation off and clear a pending rotation''s label'
             cand templates 'List the AWS rotation templates `enable --template` deploys'
             cand completions 'Print the shell completion script for SHELL'
             cand man 'Print the man page (roff)'
@@ -75,6 +78,7 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand --master-secret-kms-key-arn 'KMS key of the master secret, when it is a customer managed key'
             cand --kms-key-arn 'KMS key of the secret, when it is a customer managed key (the function is granted its use)'
             cand --exclude-characters 'Characters new passwords must not contain [default: the template''s]'
+            cand --timeout 'How long --wait waits, e.g. 90s, 5m, 1h'
             cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
             cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
             cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
@@ -82,7 +86,62 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand --output 'Output format: a table for people, JSON (AWS field names) for scripts'
             cand --no-rotate-immediately 'Set up rotation without rotating now (AWS still runs the function''s testSecret step)'
             cand --no-preflight-value 'Do not read the secret''s value to check it has the keys the template needs'
+            cand --wait 'Wait for the first rotation''s outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)'
             cand --dry-run 'Show the plan (each step: create, update or ok, and the call it would make); change nothing'
+            cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+            cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand -y 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rotctl;rotate-now'= {
+            cand --timeout 'How long --wait waits, e.g. 90s, 5m, 1h'
+            cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
+            cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
+            cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
+            cand -o 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --output 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --wait 'Wait for the outcome: exit 0 when the new version is AWSCURRENT, 1 when the rotation failed, 4 when --timeout passes first'
+            cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+            cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand -y 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rotctl;rollback'= {
+            cand --to-version 'Make this version current instead of the AWSPREVIOUS one (see `rotctl status`)'
+            cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
+            cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
+            cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
+            cand -o 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --output 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --dry-run 'Show what would change; change nothing'
+            cand --force 'Cancel a rotation in progress first (this turns rotation off; turn it back on with `rotctl enable`)'
+            cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+            cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand -y 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rotctl;disable'= {
+            cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
+            cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
+            cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
+            cand -o 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --output 'Output format: a table for people, JSON (AWS field names) for scripts'
+            cand --dry-run 'Show what would change; change nothing'
             cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
             cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
             cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
@@ -144,6 +203,9 @@ set edit:completion:arg-completer[rotctl] = {|@words|
         &'rotctl;help'= {
             cand status 'Show rotation configuration, versions and the derived rotation state'
             cand enable 'Set up rotation for a secret: function, permission, network, schedule'
+            cand rotate-now 'Rotate a secret now, with its configured function and schedule'
+            cand rollback 'Make the previous version current again'
+            cand disable 'Turn rotation off and clear a pending rotation''s label'
             cand templates 'List the AWS rotation templates `enable --template` deploys'
             cand completions 'Print the shell completion script for SHELL'
             cand man 'Print the man page (roff)'
@@ -152,6 +214,12 @@ set edit:completion:arg-completer[rotctl] = {|@words|
         &'rotctl;help;status'= {
         }
         &'rotctl;help;enable'= {
+        }
+        &'rotctl;help;rotate-now'= {
+        }
+        &'rotctl;help;rollback'= {
+        }
+        &'rotctl;help;disable'= {
         }
         &'rotctl;help;templates'= {
         }

@@ -36,6 +36,9 @@ complete -c rotctl -n "__fish_rotctl_needs_command" -s h -l help -d 'Print help 
 complete -c rotctl -n "__fish_rotctl_needs_command" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "rotate-now" -d 'Rotate a secret now, with its configured function and schedule'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "rollback" -d 'Make the previous version current again'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "disable" -d 'Turn rotation off and clear a pending rotation\'s label'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -71,6 +74,7 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l master-secret -
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l master-secret-kms-key-arn -d 'KMS key of the master secret, when it is a customer managed key' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l kms-key-arn -d 'KMS key of the secret, when it is a customer managed key (the function is granted its use)' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l exclude-characters -d 'Characters new passwords must not contain [default: the template\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l timeout -d 'How long --wait waits, e.g. 90s, 5m, 1h' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
@@ -78,12 +82,49 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s o -l output -d 
 json\t''"
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-rotate-immediately -d 'Set up rotation without rotating now (AWS still runs the function\'s testSecret step)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-preflight-value -d 'Do not read the secret\'s value to check it has the keys the template needs'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l wait -d 'Wait for the first rotation\'s outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l dry-run -d 'Show the plan (each step: create, update or ok, and the call it would make); change nothing'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l timeout -d 'How long --wait waits, e.g. 90s, 5m, 1h' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l wait -d 'Wait for the outcome: exit 0 when the new version is AWSCURRENT, 1 when the rotation failed, 4 when --timeout passes first'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l to-version -d 'Make this version current instead of the AWSPREVIOUS one (see `rotctl status`)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l dry-run -d 'Show what would change; change nothing'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l force -d 'Cancel a rotation in progress first (this turns rotation off; turn it back on with `rotctl enable`)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
+json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l dry-run -d 'Show what would change; change nothing'
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
@@ -114,9 +155,12 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s v -l verbose -d 'P
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s h -l help -d 'Print help'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable templates completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "rotate-now" -d 'Rotate a secret now, with its configured function and schedule'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "rollback" -d 'Make the previous version current again'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "disable" -d 'Turn rotation off and clear a pending rotation\'s label'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

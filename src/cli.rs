@@ -4,7 +4,10 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::{completions::CompletionsArgs, enable::EnableArgs, status::StatusArgs};
+use crate::commands::{
+    completions::CompletionsArgs, disable::DisableArgs, enable::EnableArgs, rollback::RollbackArgs,
+    rotate_now::RotateNowArgs, status::StatusArgs,
+};
 
 /// Configure and audit AWS Secrets Manager secret rotation.
 ///
@@ -108,6 +111,45 @@ Examples:
       --schedule 'cron(0 3 ? * SUN *)' --window 2h
   rotctl enable prod/api-key --lambda-arn arn:aws:lambda:us-east-1:123456789012:function:rotate-api-key")]
     Enable(Box<EnableArgs>),
+
+    /// Rotate a secret now, with its configured function and schedule
+    ///
+    /// Refuses, changing nothing, when rotation is not set up or turned off,
+    /// or while an earlier rotation is running or stuck. With --wait, waits
+    /// until the new version is AWSCURRENT, or the rotation visibly failed
+    /// (naming the step, from CloudTrail or the function's log), or --timeout.
+    #[command(
+        name = "rotate-now",
+        after_help = "\
+Examples:
+  rotctl rotate-now prod/db --wait
+  rotctl rotate-now prod/db --wait --timeout 10m -o json"
+    )]
+    RotateNow(RotateNowArgs),
+
+    /// Make the previous version current again
+    ///
+    /// Moves AWSCURRENT to the version holding AWSPREVIOUS (or --to-version),
+    /// so the version it leaves becomes AWSPREVIOUS; removes AWSPENDING a
+    /// failed rotation left; reads the result back. Asks first (or --yes).
+    /// Moving a label does not change a database password: see the warning
+    /// for single-user rotations.
+    #[command(after_help = "\
+Examples:
+  rotctl rollback prod/db --dry-run
+  rotctl rollback prod/db --yes
+  rotctl rollback prod/db --to-version 2e87528a-4c4e-422f-955c-b8efbe6d1b46 --yes")]
+    Rollback(RollbackArgs),
+
+    /// Turn rotation off and clear a pending rotation's label
+    ///
+    /// Calls CancelRotateSecret (AWS keeps the function and schedule, so
+    /// `rotctl enable` can turn it back on) and removes AWSPENDING left on a
+    /// version that is not current. Asks first (or --yes).
+    #[command(after_help = "\
+Examples:
+  rotctl disable legacy/db --yes")]
+    Disable(DisableArgs),
 
     /// List the AWS rotation templates `enable --template` deploys
     #[command(after_help = "\

@@ -61,9 +61,14 @@ async fn aws_command(ctx: &Context, global: &cli::GlobalArgs, command: Command) 
         Command::Status(args) => {
             commands::status::run(&clients.secrets, &clients.region, ctx.now, &args).await.map(Outcome::Status)
         }
-        Command::Enable(args) => commands::enable::run(&clients, ctx, &output::Progress::new(ctx), &args)
-            .await
-            .map(|r| Outcome::Enable(Box::new(r))),
+        Command::Enable(args) => {
+            commands::enable::run(&clients, ctx, &output::Progress::new(ctx), &args).await.map(Outcome::Enable)
+        }
+        Command::RotateNow(args) => {
+            commands::rotate_now::run(&clients, ctx, &output::Progress::new(ctx), &args).await.map(Outcome::RotateNow)
+        }
+        Command::Rollback(args) => commands::rollback::run(&clients, ctx, &args).await.map(Outcome::Rollback),
+        Command::Disable(args) => commands::disable::run(&clients, ctx, &args).await.map(Outcome::Disable),
         Command::Completions(_) | Command::Man | Command::Templates => unreachable!("handled without AWS"),
     }
 }

@@ -10,7 +10,10 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
+use crate::commands::disable::DisableReport;
 use crate::commands::enable::EnableReport;
+use crate::commands::rollback::RollbackReport;
+use crate::commands::rotate_now::{self, RotateReport};
 use crate::commands::status::StatusReport;
 use crate::commands::templates::TemplatesReport;
 use crate::context::Context;
@@ -19,10 +22,15 @@ use crate::model::{RotationState, SecretStatus};
 use crate::rotation::{age, describe_rules};
 
 /// What a command produced.
+// One value per run: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Outcome {
     Status(StatusReport),
-    Enable(Box<EnableReport>),
+    Enable(EnableReport),
+    RotateNow(RotateReport),
+    Rollback(RollbackReport),
+    Disable(DisableReport),
     Templates(TemplatesReport),
     /// Generated text printed as it is (completions, the man page).
     Text(String),
@@ -32,7 +40,9 @@ impl Outcome {
     pub fn exit(&self) -> Exit {
         match self {
             Outcome::Status(report) => report.exit(),
-            Outcome::Enable(_) | Outcome::Templates(_) | Outcome::Text(_) => Exit::Success,
+            Outcome::Enable(report) => report.exit(),
+            Outcome::RotateNow(report) => report.exit(),
+            Outcome::Rollback(_) | Outcome::Disable(_) | Outcome::Templates(_) | Outcome::Text(_) => Exit::Success,
         }
     }
 
@@ -41,7 +51,9 @@ impl Outcome {
         match self {
             Outcome::Status(report) => &report.notes,
             Outcome::Enable(report) => &report.notes,
-            Outcome::Templates(_) | Outcome::Text(_) => &[],
+            Outcome::RotateNow(report) => &report.notes,
+            Outcome::Rollback(report) => &report.notes,
+            Outcome::Disable(_) | Outcome::Templates(_) | Outcome::Text(_) => &[],
         }
     }
 }
@@ -79,10 +91,26 @@ pub fn emit(ctx: &Context, outcome: &Outcome) -> io::Result<()> {
             OutputFormat::Table => status_table(ctx, &report.secrets),
         },
         Outcome::Enable(report) => match ctx.output {
-            OutputFormat::Json => {
-                json(&EnableJson { plan: &report.plan, status: &report.status, dry_run: report.dry_run })?
-            }
+            OutputFormat::Json => json(&EnableJson {
+                plan: &report.plan,
+                status: &report.status,
+                dry_run: report.dry_run,
+                version_id: report.rotation.as_ref().map(|(v, _, _)| v.as_str()),
+                outcome: report.rotation.as_ref().map(|(_, o, _)| *o),
+            })?,
             OutputFormat::Table => enable_table(ctx, report),
+        },
+        Outcome::RotateNow(report) => match ctx.output {
+            OutputFormat::Json => json(report)?,
+            OutputFormat::Table => rotate_table(ctx, report),
+        },
+        Outcome::Rollback(report) => match ctx.output {
+            OutputFormat::Json => json(report)?,
+            OutputFormat::Table => rollback_table(ctx, report),
+        },
+        Outcome::Disable(report) => match ctx.output {
+            OutputFormat::Json => json(report)?,
+            OutputFormat::Table => disable_table(ctx, report),
         },
         Outcome::Templates(report) => match ctx.output {
             OutputFormat::Json => json(&templates_json(report))?,
@@ -109,6 +137,64 @@ struct EnableJson<'a> {
     plan: &'a [crate::model::PlannedStep],
     status: &'a SecretStatus,
     dry_run: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome: Option<rotate_now::Outcome>,
+}
+
+fn outcome_word(outcome: rotate_now::Outcome) -> &'static str {
+    match outcome {
+        rotate_now::Outcome::Started => "started",
+        rotate_now::Outcome::Succeeded => "succeeded",
+        rotate_now::Outcome::Failed => "failed",
+        rotate_now::Outcome::TimedOut => "timed out",
+    }
+}
+
+fn rotate_table(ctx: &Context, report: &RotateReport) -> String {
+    let mut out =
+        format!("Rotation of {}: {} (version {})\n", report.name, outcome_word(report.outcome), report.version_id);
+    if let Some(failure) = &report.failure {
+        let _ = writeln!(out, "  failed at      {}", failure.step.as_deref().unwrap_or("an unknown step"));
+        let _ = writeln!(out, "  error          {}", failure.message);
+        if let Some(group) = &failure.log_group {
+            let _ = writeln!(out, "  function log   {group}");
+        }
+    }
+    let _ = write!(out, "\n{}", secret_block(ctx, &report.status));
+    out
+}
+
+fn rollback_table(ctx: &Context, report: &RollbackReport) -> String {
+    let verb = if report.dry_run { "Would move" } else { "Moved" };
+    let mut out = format!("{verb} AWSCURRENT of {} from {} to {}", report.name, report.from, report.to);
+    out.push_str(if report.dry_run { " (dry run: nothing was changed)\n" } else { "\n" });
+    let _ = writeln!(out, "\nBefore:");
+    for (id, stages) in &report.before.secret.version_ids_to_stages {
+        let _ = writeln!(out, "  {id}  {}", stages.join(", "));
+    }
+    let _ = write!(out, "\n{}", secret_block(ctx, &report.status));
+    out
+}
+
+fn disable_table(ctx: &Context, report: &DisableReport) -> String {
+    let mut out = if report.nothing_to_do() {
+        format!("Nothing to do: rotation of {} is already off and nothing is pending.\n", report.name)
+    } else {
+        let mut done = Vec::new();
+        if report.cancelled {
+            done.push("turn rotation off".to_string());
+        }
+        if let Some(version) = &report.cleared_pending_version {
+            done.push(format!("remove AWSPENDING from version {version}"));
+        }
+        let lead = if report.dry_run { "Would" } else { "Did" };
+        let tail = if report.dry_run { " (dry run: nothing was changed)" } else { "" };
+        format!("{lead} {} for {}{tail}\n", done.join(" and "), report.name)
+    };
+    let _ = write!(out, "\n{}", secret_block(ctx, &report.status));
+    out
 }
 
 fn enable_table(ctx: &Context, report: &EnableReport) -> String {
@@ -134,6 +220,9 @@ fn enable_table(ctx: &Context, report: &EnableReport) -> String {
     }
     if report.nothing_to_do() {
         let _ = writeln!(out, "\nNothing to do: rotation of {name} is already set up this way.");
+    }
+    if let Some((version, outcome, _)) = &report.rotation {
+        let _ = writeln!(out, "\nFirst rotation: {} (version {version})", outcome_word(*outcome));
     }
     let _ = write!(out, "\n{}", secret_block(ctx, &report.status));
     out

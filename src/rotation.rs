@@ -48,7 +48,10 @@ pub fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
             ),
             Some(created) => (
                 RotationState::InProgress,
-                format!("rotating: version {pending} is AWSPENDING since {} ago", age(now.duration_since(created))),
+                format!(
+                    "a rotation is in progress: version {pending} has been AWSPENDING for {}",
+                    age(now.duration_since(created))
+                ),
             ),
             None => {
                 (RotationState::InProgress, format!("AWSPENDING is on version {pending}, created at an unknown time"))

@@ -135,3 +135,14 @@ async fn wait_updated(client: &Client, arn: &str) -> Result<()> {
         }
     }
 }
+
+/// The function's tags (GetFunction); None when there is no such function.
+/// Functions from a Serverless Application Repository application carry
+/// `serverlessrepo:applicationId`, which names the rotation template.
+pub async fn tags(client: &Client, arn: &str) -> Result<Option<std::collections::BTreeMap<String, String>>> {
+    match client.get_function().function_name(arn).send().await {
+        Ok(output) => Ok(Some(output.tags().map(|t| t.clone().into_iter().collect()).unwrap_or_default())),
+        Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Ok(None),
+        Err(error) => Err(explain(error, "lambda:GetFunction")),
+    }
+}

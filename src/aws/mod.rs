@@ -3,10 +3,11 @@
 
 mod call_log;
 pub mod cloudformation;
+pub mod diagnose;
 pub mod ec2;
 pub mod error;
 pub mod lambda;
-mod poll;
+pub mod poll;
 pub mod secrets;
 
 use std::time::Duration;
@@ -48,6 +49,8 @@ pub struct Clients {
     pub lambda: aws_sdk_lambda::Client,
     pub cloudformation: aws_sdk_cloudformation::Client,
     pub ec2: aws_sdk_ec2::Client,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
 }
 
 impl Clients {
@@ -87,6 +90,8 @@ impl Clients {
             lambda: client!(aws_sdk_lambda, &config, &log, &forced_endpoint),
             cloudformation: client!(aws_sdk_cloudformation, &config, &log, &forced_endpoint),
             ec2: client!(aws_sdk_ec2, &config, &log, &forced_endpoint),
+            cloudtrail: client!(aws_sdk_cloudtrail, &config, &log, &forced_endpoint),
+            logs: client!(aws_sdk_cloudwatchlogs, &config, &log, &forced_endpoint),
             region,
         })
     }

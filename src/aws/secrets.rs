@@ -32,7 +32,12 @@ macro_rules! secret_from {
             primary_region: source.primary_region().map(str::to_string),
             version_ids_to_stages: source
                 .$stages()
-                .map(|map| map.iter().map(|(id, stages)| (id.clone(), stages.clone())).collect())
+                .map(|map| {
+                    map.iter()
+                        .filter(|(_, stages)| !stages.is_empty())
+                        .map(|(id, stages)| (id.clone(), stages.clone()))
+                        .collect()
+                })
                 .unwrap_or_default(),
             versions: Vec::new(),
         }
@@ -56,8 +61,23 @@ pub async fn describe(client: &Client, region: &str, secret_id: &str) -> Result<
 
 /// ListSecretVersionIds: the labelled versions with their dates.
 pub async fn versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {
-    let mut pages =
-        client.list_secret_version_ids().secret_id(secret_id).max_results(PAGE_SIZE).into_paginator().send();
+    list_versions(client, region, secret_id, false).await
+}
+
+/// ListSecretVersionIds with the versions no label is on (deprecated ones, which AWS
+/// keeps up to 100 of, and deletes only when older than 24 hours).
+pub async fn all_versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {
+    list_versions(client, region, secret_id, true).await
+}
+
+async fn list_versions(client: &Client, region: &str, secret_id: &str, deprecated: bool) -> Result<Vec<SecretVersion>> {
+    let mut pages = client
+        .list_secret_version_ids()
+        .secret_id(secret_id)
+        .max_results(PAGE_SIZE)
+        .include_deprecated(deprecated)
+        .into_paginator()
+        .send();
     let mut versions = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|error| {
@@ -158,4 +178,47 @@ pub async fn value_json(client: &Client, secret_id: &str) -> Result<Result<serde
         }
         None => Err("its value is binary, not the JSON rotation templates read".to_string()),
     })
+}
+
+/// RotateSecret with the configuration stored on the secret; returns the new version.
+pub async fn rotate_stored(client: &Client, secret_id: &str) -> Result<String> {
+    let output = client
+        .rotate_secret()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .map_err(|error| explain(error, "secretsmanager:RotateSecret"))?;
+    Ok(output.version_id().unwrap_or_default().to_string())
+}
+
+/// UpdateSecretVersionStage: moves `label` to `to` (None: only removes it)
+/// from `from` (required by AWS whenever the label is on another version).
+pub async fn move_label(
+    client: &Client,
+    secret_id: &str,
+    label: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<()> {
+    client
+        .update_secret_version_stage()
+        .secret_id(secret_id)
+        .version_stage(label)
+        .set_remove_from_version_id(from.map(str::to_string))
+        .set_move_to_version_id(to.map(str::to_string))
+        .send()
+        .await
+        .map_err(|error| explain(error, "secretsmanager:UpdateSecretVersionStage"))?;
+    Ok(())
+}
+
+/// CancelRotateSecret: turns rotation off and stops a rotation in progress.
+pub async fn cancel_rotation(client: &Client, secret_id: &str) -> Result<()> {
+    client
+        .cancel_rotate_secret()
+        .secret_id(secret_id)
+        .send()
+        .await
+        .map_err(|error| explain(error, "secretsmanager:CancelRotateSecret"))?;
+    Ok(())
 }

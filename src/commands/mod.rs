@@ -2,7 +2,10 @@
 //! calls the pure logic, applies, and returns data (it never prints).
 
 pub mod completions;
+pub mod disable;
 pub mod enable;
 pub mod man;
+pub mod rollback;
+pub mod rotate_now;
 pub mod status;
 pub mod templates;

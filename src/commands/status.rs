@@ -60,14 +60,27 @@ pub async fn run(
     } else {
         named(client, region, &args.secrets).await?
     };
-    let secrets = secrets
-        .into_iter()
-        .map(|secret| {
-            let (rotation_state, reason) = rotation::assess(&secret, now);
-            SecretStatus { secret, rotation_state, reason }
-        })
-        .collect();
+    let secrets = secrets.into_iter().map(|secret| assessed(secret, now)).collect();
     Ok(StatusReport { secrets, check: args.check, notes })
+}
+
+/// One secret's status, read fresh: DescribeSecret and ListSecretVersionIds, concurrently.
+pub async fn one(
+    client: &aws_sdk_secretsmanager::Client,
+    region: &str,
+    id: &str,
+    now: jiff::Timestamp,
+) -> Result<SecretStatus> {
+    let (mut secret, versions) =
+        tokio::try_join!(secrets::describe(client, region, id), secrets::versions(client, region, id))?;
+    secret.versions = versions;
+    Ok(assessed(secret, now))
+}
+
+/// A secret's status from what was read.
+pub fn assessed(secret: Secret, now: jiff::Timestamp) -> SecretStatus {
+    let (rotation_state, reason) = rotation::assess(&secret, now);
+    SecretStatus { secret, rotation_state, reason }
 }
 
 /// The secrets named on the command line: DescribeSecret and

@@ -339,8 +339,40 @@ ROTATION_STEPS = ("createSecret", "setSecret", "testSecret", "finishSecret")
 def _record_event(secret: sm.FakeSecret, name: str, message: str | None = None) -> None:
     # What AWS writes to CloudTrail as service events (RotationStarted, ...).
     ROTATION_EVENTS.append(
-        {"eventName": name, "eventTime": time.time(), "SecretId": secret.arn, "errorMessage": message}
+        {"eventName": name, "eventTime": time.time(), "SecretId": secret.arn, "errorMessage": message,
+         "region": secret.region, "eventId": str(uuid.uuid4())}
     )
+
+
+def lookup_events(body: dict[str, Any], region: str) -> dict[str, Any]:
+    """CloudTrail LookupEvents over the rotation service events (moto has no
+    LookupEvents): AWS records them with eventSource secretsmanager.amazonaws.com,
+    eventType AwsServiceEvent, and the secret in additionalEventData.SecretId
+    (https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieve-ct-entries.html)."""
+    attributes = {a["AttributeKey"]: a["AttributeValue"] for a in body.get("LookupAttributes", [])}
+    start, end = float(body.get("StartTime", 0)), float(body.get("EndTime", time.time() + 1))
+    found = []
+    with STATE:
+        events = [e for e in ROTATION_EVENTS if e["region"] == region and start <= e["eventTime"] <= end]
+    for event in reversed(events):  # newest first, as CloudTrail answers
+        if attributes.get("EventName", event["eventName"]) != event["eventName"]:
+            continue
+        if attributes.get("EventSource", "secretsmanager.amazonaws.com") != "secretsmanager.amazonaws.com":
+            continue
+        record = {
+            "eventVersion": "1.08", "eventSource": "secretsmanager.amazonaws.com", "eventName": event["eventName"],
+            "awsRegion": region, "eventType": "AwsServiceEvent",
+            "eventTime": datetime.fromtimestamp(event["eventTime"], tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "additionalEventData": {"SecretId": event["SecretId"]}, "eventID": event["eventId"],
+        }
+        if event["errorMessage"]:
+            record["errorMessage"] = event["errorMessage"]
+        found.append({
+            "EventId": event["eventId"], "EventName": event["eventName"], "ReadOnly": "false",
+            "EventTime": event["eventTime"], "EventSource": "secretsmanager.amazonaws.com",
+            "CloudTrailEvent": json.dumps(record),
+        })
+    return {"Events": found[: int(body.get("MaxResults", 50))]}
 
 
 def _rotate(secret: sm.FakeSecret, fn: Any, token: str, steps: tuple[str, ...], test_only: bool) -> None:
@@ -401,6 +433,11 @@ def secret_to_dict(self: sm.FakeSecret) -> dict[str, Any]:
         out["RotationRules"] = dict(getattr(self, "rotation_rules", None) or {}) or None
         if not self.rotation_lambda_arn:
             out.pop("RotationLambdaARN", None)
+    # AWS: VersionIdsToStages lists "the versions of the secret that have
+    # staging labels attached"; moto lists unlabelled (deprecated) ones too.
+    for key in ("VersionIdsToStages", "SecretVersionsToStages"):
+        if key in out:
+            out[key] = {version: stages for version, stages in out[key].items() if stages}
     out["LastAccessedDate"] = getattr(self, "last_accessed_date", None)
     if getattr(self, "primary_region", None):
         out["PrimaryRegion"] = self.primary_region
@@ -890,6 +927,13 @@ class HarnessApp:
                 raise ConnectionAbortedError("the client hung up while the harness held its request")
         if fault is not None and not fault.after:
             return self.fail(key, call, fault, service, environ, start_response)
+        if service == "cloudtrail" and operation == "LookupEvents":
+            answer = json.dumps(lookup_events(json.loads(body or b"{}"), region)).encode()
+            call["Status"] = 200
+            with self.lock:
+                self.calls[key].append(call)
+            start_response("200 OK", [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(answer)))])
+            return [answer]
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:

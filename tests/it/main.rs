@@ -1,6 +1,7 @@
 //! rotctl's integration tests: one binary, one emulator, many worlds.
 
 mod cli;
+mod day_two;
 mod enable;
 mod harness;
 mod status;

@@ -12,7 +12,9 @@ use anyhow::Result;
 use clap::{ArgGroup, Args};
 
 use self::plan::{Decision, EndpointMode, TemplateFile};
+use super::rotate_now::{self, Outcome};
 use crate::arn::{Arn, SecretId};
+use crate::aws::diagnose::RotationFailure;
 use crate::aws::{Clients, cloudformation, ec2, lambda, secrets};
 use crate::context::Context;
 use crate::exit::{not_found, usage};
@@ -102,6 +104,14 @@ pub struct EnableArgs {
     #[arg(long, help_heading = "Template options")]
     pub no_preflight_value: bool,
 
+    /// Wait for the first rotation's outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)
+    #[arg(long, conflicts_with = "no_rotate_immediately")]
+    pub wait: bool,
+
+    /// How long --wait waits, e.g. 90s, 5m, 1h
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = super::rotate_now::parse_timeout)]
+    pub timeout: jiff::SignedDuration,
+
     /// Show the plan (each step: create, update or ok, and the call it would make); change nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -114,11 +124,21 @@ pub struct EnableReport {
     pub status: SecretStatus,
     pub dry_run: bool,
     pub notes: Vec<String>,
+    /// With --wait: the rotation started and how it ended.
+    pub rotation: Option<(String, Outcome, Option<RotationFailure>)>,
 }
 
 impl EnableReport {
     pub fn nothing_to_do(&self) -> bool {
         self.plan.iter().all(|step| step.action == Action::Ok)
+    }
+
+    pub fn exit(&self) -> crate::exit::Exit {
+        match &self.rotation {
+            Some((_, Outcome::Failed, _)) => crate::exit::Exit::Failure,
+            Some((_, Outcome::TimedOut, _)) => crate::exit::Exit::TimedOut,
+            _ => crate::exit::Exit::Success,
+        }
     }
 }
 
@@ -382,7 +402,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
         // A dry run of a stack not yet deployed: the function is not known yet.
         plan.extend(after_stack(&request, &secret, &rules));
         let status = status(secret, versions, ctx);
-        return Ok(EnableReport { plan, status, dry_run: true, notes });
+        return Ok(EnableReport { plan, status, dry_run: true, notes, rotation: None });
     };
 
     // Invoke permission.
@@ -444,9 +464,30 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
     // Rotation.
     let decision = plan::rotation(&secret, &function_arn, &rules, request.immediately);
     plan.push(step(EnableStep::Rotation, &decision));
+    let mut rotation = None;
     if decision.action != Action::Ok && !request.dry_run {
-        secrets::rotate(&clients.secrets, secret_id, &function_arn, &rules, request.immediately).await?;
+        let started = jiff::Timestamp::now();
+        let version = secrets::rotate(&clients.secrets, secret_id, &function_arn, &rules, request.immediately).await?;
         changed = true;
+        if args.wait {
+            let (outcome, failure) =
+                rotate_now::wait(clients, progress, &secret, &version, started, args.timeout.unsigned_abs()).await?;
+            if let Some(failure) = &failure {
+                notes.push(format!(
+                    "the first rotation failed{}: {}{}",
+                    failure.step.as_ref().map(|s| format!(" at {s}")).unwrap_or_default(),
+                    failure.message,
+                    failure.log_group.as_ref().map(|g| format!(" (the function's log: {g})")).unwrap_or_default()
+                ));
+            } else if outcome == Outcome::TimedOut {
+                notes.push(format!(
+                    "the first rotation (version {version}) has not finished; it may still finish in AWS"
+                ));
+            }
+            rotation = Some((version, outcome, failure));
+        }
+    } else if args.wait && !request.dry_run {
+        notes.push("--wait: no rotation was started, so there is nothing to wait for".to_string());
     }
 
     let status = if changed {
@@ -458,7 +499,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
     } else {
         status(secret, versions, ctx)
     };
-    Ok(EnableReport { plan, status, dry_run: request.dry_run, notes })
+    Ok(EnableReport { plan, status, dry_run: request.dry_run, notes, rotation })
 }
 
 fn step(step: EnableStep, decision: &Decision) -> PlannedStep {
@@ -467,8 +508,7 @@ fn step(step: EnableStep, decision: &Decision) -> PlannedStep {
 
 fn status(mut secret: Secret, versions: Vec<crate::model::SecretVersion>, ctx: &Context) -> SecretStatus {
     secret.versions = versions;
-    let (rotation_state, reason) = rotation::assess(&secret, ctx.now);
-    SecretStatus { secret, rotation_state, reason }
+    super::status::assessed(secret, ctx.now)
 }
 
 fn stack_output(stack: Option<&cloudformation::Stack>) -> Result<String> {

@@ -1,0 +1,301 @@
+//! `rotctl rollback`: move AWSCURRENT back to the AWSPREVIOUS version (or a
+//! chosen one), clear what a failed rotation left, and check the result.
+
+use anyhow::Result;
+use clap::Args;
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::arn::SecretId;
+use crate::aws::{Clients, lambda, secrets};
+use crate::context::Context;
+use crate::exit::{not_found, usage};
+use crate::model::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, RotationState, Secret, SecretStatus, SecretVersion};
+use crate::{prompt, rotation};
+
+#[derive(Debug, Args)]
+pub struct RollbackArgs {
+    /// The secret, by name or ARN
+    #[arg(value_name = "SECRET")]
+    pub secret: String,
+
+    /// Make this version current instead of the AWSPREVIOUS one (see `rotctl status`)
+    #[arg(long, value_name = "VERSION_ID")]
+    pub to_version: Option<String>,
+
+    /// Show what would change; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Cancel a rotation in progress first (this turns rotation off; turn it back on with `rotctl enable`)
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The label moves a rollback makes, decided from what was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub from: String,
+    pub to: String,
+    /// CancelRotateSecret first (a rotation in progress, with --force).
+    pub cancel: bool,
+    /// Versions AWSPENDING is removed from (a failed rotation's, or one left on the current version).
+    pub clear_pending: Vec<String>,
+}
+
+/// Decides the rollback, or refuses with what to do. Pure.
+pub fn plan(
+    secret: &Secret,
+    versions: &[SecretVersion],
+    to: Option<&str>,
+    force: bool,
+    now: Timestamp,
+) -> Result<Plan, String> {
+    let from = secret
+        .version_with(AWSCURRENT)
+        .ok_or_else(|| format!("{} has no AWSCURRENT version to roll back from", secret.name))?
+        .to_string();
+    let to = match to {
+        Some(id) if versions.iter().any(|v| v.version_id == id) => id.to_string(),
+        Some(id) => {
+            let known: Vec<&str> = versions.iter().map(|v| v.version_id.as_str()).collect();
+            return Err(format!("{id} is not a version of {} (its versions: {})", secret.name, known.join(", ")));
+        }
+        None => secret.version_with(AWSPREVIOUS).map(str::to_string).ok_or_else(|| {
+            format!(
+                "{} has no AWSPREVIOUS version to roll back to (name one with --to-version; see rotctl status {})",
+                secret.name, secret.name
+            )
+        })?,
+    };
+    if to == from {
+        return Err(format!("version {to} is already AWSCURRENT for {}", secret.name));
+    }
+    let mut with_dates = secret.clone();
+    with_dates.versions = versions.to_vec();
+    let (state, reason) = rotation::assess(&with_dates, now);
+    let running = state == RotationState::InProgress;
+    if running && !force {
+        return Err(format!(
+            "{}: {reason}. Rolling back now would race it: wait for it, or pass --force to cancel it first (which turns rotation off)",
+            secret.name
+        ));
+    }
+    let clear_pending = secret
+        .version_ids_to_stages
+        .iter()
+        .filter(|(_, stages)| stages.iter().any(|s| s == AWSPENDING))
+        .map(|(id, _)| id.clone())
+        .collect();
+    Ok(Plan { from, to, cancel: running, clear_pending })
+}
+
+/// `{"Name", "ARN", "From", "To", "Status"}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RollbackReport {
+    pub name: String,
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub from: String,
+    pub to: String,
+    pub dry_run: bool,
+    pub status: SecretStatus,
+    #[serde(skip)]
+    pub before: SecretStatus,
+    #[serde(skip)]
+    pub notes: Vec<String>,
+}
+
+pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Result<RollbackReport> {
+    let region = clients.region.as_str();
+    let id = SecretId::parse(&args.secret, region).map_err(usage)?;
+    if let Some(version) = &args.to_version {
+        check_version_id(version)?;
+    }
+    let (secret, versions) = tokio::try_join!(
+        secrets::describe(&clients.secrets, region, id.as_str()),
+        secrets::all_versions(&clients.secrets, region, id.as_str())
+    )?;
+    let plan = plan(&secret, &versions, args.to_version.as_deref(), args.force, ctx.now)
+        .map_err(|why| if why.contains("is not a version") { not_found(why) } else { usage(why) })?;
+    let labelled: Vec<SecretVersion> = versions.iter().filter(|v| !v.version_stages.is_empty()).cloned().collect();
+    let before = super::status::assessed(Secret { versions: labelled, ..secret.clone() }, ctx.now);
+
+    let mut notes = Vec::new();
+    if let Some(warning) = single_user_warning(clients, &secret).await? {
+        notes.push(warning);
+    }
+    if args.dry_run {
+        return Ok(RollbackReport {
+            name: secret.name.clone(),
+            arn: secret.arn.clone(),
+            from: plan.from,
+            to: plan.to,
+            dry_run: true,
+            status: before.clone(),
+            before,
+            notes,
+        });
+    }
+    prompt::confirm(
+        ctx,
+        &format!(
+            "Make version {} AWSCURRENT for {} (now {}): applications reading the secret will get the older value{}.",
+            plan.to,
+            secret.name,
+            plan.from,
+            if plan.cancel { ", and the running rotation is cancelled, turning rotation off" } else { "" }
+        ),
+        "rollback changes the value applications read: pass --yes to confirm it",
+    )?;
+
+    if plan.cancel {
+        secrets::cancel_rotation(&clients.secrets, &secret.arn).await?;
+        notes.push(format!(
+            "cancelled the rotation in progress; rotation of {} is now off (turn it on again: rotctl enable)",
+            secret.name
+        ));
+    }
+    for version in &plan.clear_pending {
+        secrets::move_label(&clients.secrets, &secret.arn, AWSPENDING, Some(version), None).await?;
+    }
+    // Moving AWSCURRENT moves AWSPREVIOUS to the version it leaves (roll-back-secret.html).
+    secrets::move_label(&clients.secrets, &secret.arn, AWSCURRENT, Some(&plan.from), Some(&plan.to)).await?;
+
+    // Read it back: report what AWS now holds, not what was asked for.
+    let status = super::status::one(&clients.secrets, region, &secret.arn, ctx.now).await?;
+    let stages = &status.secret.version_ids_to_stages;
+    let holds = |version: &str, label: &str| stages.get(version).is_some_and(|s| s.iter().any(|l| l == label));
+    if !holds(&plan.to, AWSCURRENT) || !holds(&plan.from, AWSPREVIOUS) {
+        anyhow::bail!(
+            "rollback of {} did not take: AWS reports {stages:?} (expected {} AWSCURRENT and {} AWSPREVIOUS); check with rotctl status {}",
+            secret.name,
+            plan.to,
+            plan.from,
+            secret.name
+        );
+    }
+    Ok(RollbackReport {
+        name: secret.name.clone(),
+        arn: secret.arn.clone(),
+        from: plan.from,
+        to: plan.to,
+        dry_run: false,
+        status,
+        before,
+        notes,
+    })
+}
+
+/// Version ids are the ClientRequestTokens AWS takes: 32-64 characters.
+fn check_version_id(version: &str) -> Result<()> {
+    let valid = (32..=64).contains(&version.len()) && version.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(usage(format!("--to-version {version:?} is not a version id (32-64 letters, digits and -)")))
+    }
+}
+
+/// A single-user template changed the database password in setSecret: moving
+/// the label back does not change it back. The function's tags say which
+/// template made it.
+async fn single_user_warning(clients: &Clients, secret: &Secret) -> Result<Option<String>> {
+    let Some(function) = &secret.rotation_lambda_arn else { return Ok(None) };
+    let Some(tags) = lambda::tags(&clients.lambda, function).await? else { return Ok(None) };
+    let application = tags.get("serverlessrepo:applicationId").map(String::as_str).unwrap_or_default();
+    Ok(if application.ends_with("SingleUser") {
+        Some(format!(
+            "{function} is a single-user rotation ({}): the database password already changed, so the previous value \
+             may no longer log in. Check it before relying on it; if it fails, reset the database user's password to the \
+             now-current value, or rotate again (rotctl rotate-now {} --wait) once the cause is fixed",
+            application.rsplit('/').next().unwrap_or(application),
+            secret.name
+        ))
+    } else if application.ends_with("MultiUser") {
+        Some(
+            "alternating-users rotation: the previous user's credentials normally stay valid until the next rotation"
+                .to_string(),
+        )
+    } else {
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    const NOW: &str = "2026-11-22T12:00:00Z";
+
+    fn secret(stages: &[(&str, &[&str])]) -> (Secret, Vec<SecretVersion>) {
+        let map: BTreeMap<String, Vec<String>> = stages
+            .iter()
+            .map(|(id, labels)| (id.to_string(), labels.iter().map(|l| l.to_string()).collect()))
+            .collect();
+        let versions = map
+            .iter()
+            .map(|(id, labels)| SecretVersion {
+                version_id: id.clone(),
+                version_stages: labels.clone(),
+                created_date: Some("2026-11-22T08:00:00Z".parse().expect("a date")),
+                ..Default::default()
+            })
+            .collect();
+        let secret = Secret {
+            name: "app/db".into(),
+            rotation_enabled: Some(true),
+            rotation_lambda_arn: Some("fn".into()),
+            version_ids_to_stages: map,
+            ..Default::default()
+        };
+        (secret, versions)
+    }
+
+    fn now() -> Timestamp {
+        NOW.parse().expect("a date")
+    }
+
+    #[test]
+    fn back_to_the_previous_version() {
+        let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT", "AWSPENDING"])]);
+        let plan = plan(&s, &v, None, false, now()).expect("a plan");
+        assert_eq!((plan.from.as_str(), plan.to.as_str(), plan.cancel), ("v2", "v1", false));
+        assert_eq!(plan.clear_pending, ["v2"], "AWSPENDING left on the current version must not dangle after the move");
+    }
+
+    #[test]
+    fn to_a_chosen_version_even_an_unlabelled_one() {
+        let (s, mut v) = secret(&[("v2", &["AWSPREVIOUS"]), ("v3", &["AWSCURRENT"])]);
+        v.push(SecretVersion { version_id: "v1".into(), ..Default::default() });
+        assert_eq!(plan(&s, &v, Some("v1"), false, now()).map(|p| p.to), Ok("v1".into()));
+    }
+
+    #[test]
+    fn refusals_say_what_to_do() {
+        let (s, v) = secret(&[("v1", &["AWSCURRENT"])]);
+        assert!(plan(&s, &v, None, false, now()).is_err_and(|e| e.contains("--to-version")));
+        assert!(plan(&s, &v, Some("v1"), false, now()).is_err_and(|e| e.contains("already AWSCURRENT")));
+        assert!(plan(&s, &v, Some("v9"), false, now()).is_err_and(|e| e.contains("not a version")));
+    }
+
+    #[test]
+    fn a_running_rotation_needs_force_and_is_cancelled() {
+        let (s, mut v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
+        v[2].created_date = Some("2026-11-22T11:58:00Z".parse().expect("a date"));
+        assert!(plan(&s, &v, None, false, now()).is_err_and(|e| e.contains("--force")));
+        let forced = plan(&s, &v, None, true, now()).expect("forced");
+        assert!(forced.cancel);
+        assert_eq!(forced.clear_pending, ["v3"]);
+    }
+
+    #[test]
+    fn a_stuck_rotation_is_cleared_without_force() {
+        let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
+        let plan = plan(&s, &v, None, false, now()).expect("a stuck pending does not block");
+        assert_eq!((plan.cancel, plan.clear_pending), (false, vec!["v3".to_string()]));
+    }
+}
