@@ -24,7 +24,7 @@ def harness(path, body):
     urllib.request.urlopen(request).read()
 
 
-def function(name, env=None):
+def function(name, env=None, grant=True):
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -36,8 +36,9 @@ def function(name, env=None):
         FunctionName=name, Runtime="python3.12", Role=role, Handler="rotation_function.lambda_handler",
         Code={"ZipFile": code.getvalue()}, Timeout=30, Environment={"Variables": env or {}},
     )["FunctionArn"]
-    lam.add_permission(FunctionName=name, StatementId="SecretsManagerAccess", Action="lambda:InvokeFunction",
-                       Principal="secretsmanager.amazonaws.com", SourceAccount="123456789012")
+    if grant:
+        lam.add_permission(FunctionName=name, StatementId="SecretsManagerAccess", Action="lambda:InvokeFunction",
+                           Principal="secretsmanager.amazonaws.com", SourceAccount="123456789012")
     return arn
 
 
@@ -77,3 +78,7 @@ harness("/_harness/secret-dates", {"Region": "us-east-1", "SecretId": reports,
 retired = secret("demo/retired-service")
 rotate(retired, good, {"AutomaticallyAfterDays": 90})
 sm.cancel_rotate_secret(SecretId=retired)
+
+# For `rotctl enable`: a secret with no rotation, and a function nobody may invoke yet.
+secret("demo/billing-db")
+function("demo-billing-rotation", grant=False)
