@@ -69,6 +69,8 @@ async fn aws_command(ctx: &Context, global: &cli::GlobalArgs, command: Command) 
         }
         Command::Rollback(args) => commands::rollback::run(&clients, ctx, &args).await.map(Outcome::Rollback),
         Command::Disable(args) => commands::disable::run(&clients, ctx, &args).await.map(Outcome::Disable),
-        Command::Completions(_) | Command::Man | Command::Templates => unreachable!("handled without AWS"),
+        Command::Completions(_) | Command::Man | Command::Templates => {
+            Err(anyhow::anyhow!("internal error: a command that needs no AWS reached the AWS dispatch"))
+        }
     }
 }

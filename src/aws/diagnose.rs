@@ -21,6 +21,18 @@ pub struct RotationFailure {
     pub log_group: Option<String>,
 }
 
+impl RotationFailure {
+    /// "<what> failed at setSecret: <message> (the function's log: /aws/lambda/f)".
+    pub fn sentence(&self, what: &str) -> String {
+        format!(
+            "{what} failed{}: {}{}",
+            self.step.as_ref().map(|s| format!(" at {s}")).unwrap_or_default(),
+            self.message,
+            self.log_group.as_ref().map(|g| format!(" (the function's log: {g})")).unwrap_or_default()
+        )
+    }
+}
+
 const STEPS: [&str; 4] = ["createSecret", "setSecret", "testSecret", "finishSecret"];
 
 /// The first sign since `since` that the rotation of `secret_arn` (version

@@ -117,13 +117,7 @@ fn report(
 ) -> RotateReport {
     let mut notes = Vec::new();
     match (&outcome, &failure) {
-        (Outcome::Failed, Some(failure)) => notes.push(format!(
-            "the rotation of {} failed{}: {}{}",
-            secret.name,
-            failure.step.as_ref().map(|s| format!(" at {s}")).unwrap_or_default(),
-            failure.message,
-            failure.log_group.as_ref().map(|g| format!(" (the function's log: {g})")).unwrap_or_default()
-        )),
+        (Outcome::Failed, Some(failure)) => notes.push(failure.sentence(&format!("the rotation of {}", secret.name))),
         (Outcome::TimedOut, _) => notes.push(format!(
             "the rotation of {} (version {version}) has not finished; it may still finish in AWS (check: rotctl status {}{})",
             secret.name,

@@ -473,12 +473,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
             let (outcome, failure) =
                 rotate_now::wait(clients, progress, &secret, &version, started, args.timeout.unsigned_abs()).await?;
             if let Some(failure) = &failure {
-                notes.push(format!(
-                    "the first rotation failed{}: {}{}",
-                    failure.step.as_ref().map(|s| format!(" at {s}")).unwrap_or_default(),
-                    failure.message,
-                    failure.log_group.as_ref().map(|g| format!(" (the function's log: {g})")).unwrap_or_default()
-                ));
+                notes.push(failure.sentence("the first rotation"));
             } else if outcome == Outcome::TimedOut {
                 notes.push(format!(
                     "the first rotation (version {version}) has not finished; it may still finish in AWS"
