@@ -27,8 +27,9 @@ end
 complete -c rotctl -n "__fish_rotctl_needs_command" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_needs_command" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_needs_command" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_needs_command" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_needs_command" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_needs_command" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_needs_command" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_needs_command" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
@@ -39,6 +40,7 @@ complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "enable" -d 'Set up ro
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "rotate-now" -d 'Rotate a secret now, with its configured function and schedule'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "rollback" -d 'Make the previous version current again'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "disable" -d 'Turn rotation off and clear a pending rotation\'s label'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "audit" -d 'Check every secret of the region(s) against the rotation rules'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "man" -d 'Print the man page (roff)'
@@ -47,8 +49,9 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l name-prefix -d 
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand status" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l all -d 'Every secret in the region'
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l check -d 'Exit 3 unless every secret shown is healthy'
 complete -c rotctl -n "__fish_rotctl_using_subcommand status" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
@@ -78,8 +81,9 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l timeout -d 'How
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-rotate-immediately -d 'Set up rotation without rotating now (AWS still runs the function\'s testSecret step)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-preflight-value -d 'Do not read the secret\'s value to check it has the keys the template needs'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l wait -d 'Wait for the first rotation\'s outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)'
@@ -93,8 +97,9 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l timeout -d 
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l wait -d 'Wait for the outcome: exit 0 when the new version is AWSCURRENT, 1 when the rotation failed, 4 when --timeout passes first'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
@@ -105,8 +110,9 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l to-version -d
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l dry-run -d 'Show what would change; change nothing'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l force -d 'Cancel a rotation in progress first (this turns rotation off; turn it back on with `rotctl enable`)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
@@ -117,50 +123,76 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s V -l version 
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l dry-run -d 'Show what would change; change nothing'
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_using_subcommand disable" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l regions -d 'Regions to audit: a comma-separated list, or `all` for every region enabled for the account [default: the configured region]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l max-interval-days -d 'Flag schedules that rotate less often than every N days (1-1000)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l max-days-since-rotation -d 'Flag secrets whose last rotation is older than N days' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l unused-days -d 'Flag secrets nobody has read for N days (never read: since creation)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l required-tags -d 'Flag secrets lacking any of these tag keys (comma-separated)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l fail-on -d 'Exit 3 when a finding of this severity or higher exists' -r -f -a "low\t''
+medium\t''
+high\t''
+never\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l require-cmk -d 'Flag secrets encrypted with the AWS managed key instead of a customer managed one'
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
-complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s h -l help -d 'Print help'
+complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_using_subcommand templates" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
-complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
-complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts' -r -f -a "table\t''
-json\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
-complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "rotate-now" -d 'Rotate a secret now, with its configured function and schedule'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "rollback" -d 'Make the previous version current again'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "disable" -d 'Turn rotation off and clear a pending rotation\'s label'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable templates completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "rotate-now" -d 'Rotate a secret now, with its configured function and schedule'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "rollback" -d 'Make the previous version current again'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "disable" -d 'Turn rotation off and clear a pending rotation\'s label'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "audit" -d 'Check every secret of the region(s) against the rotation rules'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable audit templates completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

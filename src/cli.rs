@@ -5,7 +5,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::commands::{
-    completions::CompletionsArgs, disable::DisableArgs, enable::EnableArgs, rollback::RollbackArgs,
+    audit::AuditArgs, completions::CompletionsArgs, disable::DisableArgs, enable::EnableArgs, rollback::RollbackArgs,
     rotate_now::RotateNowArgs, status::StatusArgs,
 };
 
@@ -48,7 +48,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "URL")]
     pub endpoint_url: Option<String>,
 
-    /// Output format: a table for people, JSON (AWS field names) for scripts
+    /// Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)
     #[arg(
         short = 'o',
         long,
@@ -76,6 +76,8 @@ pub struct GlobalArgs {
 pub enum OutputFormat {
     Table,
     Json,
+    /// SARIF 2.1.0, for code-scanning dashboards (audit only)
+    Sarif,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,6 +152,22 @@ Examples:
 Examples:
   rotctl disable legacy/db --yes")]
     Disable(DisableArgs),
+
+    /// Check every secret of the region(s) against the rotation rules
+    ///
+    /// Rules (severity): rotation-disabled, rotation-stuck, rotation-overdue,
+    /// rotation-lambda-missing, rotation-lambda-not-invokable (high);
+    /// rotation-lambda-no-source-account, rotation-interval-too-long,
+    /// not-rotated-recently, vpc-endpoint-missing (medium); unused,
+    /// missing-tags, default-kms-key (low). Secrets managed by another
+    /// service, replicas and partner-rotated secrets are listed, not judged.
+    /// Exit 3 when a finding reaches --fail-on; 1 when a region could not be read.
+    #[command(after_help = "\
+Examples:
+  rotctl audit
+  rotctl audit --regions all --max-interval-days 90 --fail-on medium
+  rotctl audit --required-tags owner,env --require-cmk -o sarif > rotctl.sarif")]
+    Audit(AuditArgs),
 
     /// List the AWS rotation templates `enable --template` deploys
     #[command(after_help = "\

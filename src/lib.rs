@@ -4,6 +4,7 @@
 //! to the command, renders its result, and prints any error once.
 
 pub mod arn;
+pub mod audit;
 pub mod aws;
 pub mod cli;
 pub mod commands;
@@ -13,6 +14,7 @@ pub mod model;
 pub mod output;
 pub mod prompt;
 pub mod rotation;
+pub mod sarif;
 pub mod schedule;
 pub mod templates;
 
@@ -28,6 +30,10 @@ use crate::output::Outcome;
 /// Runs one command line and returns the process's exit status.
 pub fn run(cli: Cli) -> ExitCode {
     let ctx = Context::resolve(&cli.global);
+    if ctx.output == cli::OutputFormat::Sarif && !matches!(cli.command, Command::Audit(_)) {
+        eprintln!("rotctl: -o sarif is for audit only (use -o json or -o table)");
+        return Exit::Usage.into();
+    }
     let outcome = match cli.command {
         Command::Completions(args) => Ok(Outcome::Text(commands::completions::render(args.shell))),
         Command::Man => commands::man::render().map(Outcome::Text),
@@ -69,6 +75,9 @@ async fn aws_command(ctx: &Context, global: &cli::GlobalArgs, command: Command) 
         }
         Command::Rollback(args) => commands::rollback::run(&clients, ctx, &args).await.map(Outcome::Rollback),
         Command::Disable(args) => commands::disable::run(&clients, ctx, &args).await.map(Outcome::Disable),
+        Command::Audit(args) => {
+            commands::audit::run(&clients, ctx.now, &output::Progress::new(ctx), &args).await.map(Outcome::Audit)
+        }
         Command::Completions(_) | Command::Man | Command::Templates => {
             Err(anyhow::anyhow!("internal error: a command that needs no AWS reached the AWS dispatch"))
         }

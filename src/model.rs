@@ -41,6 +41,11 @@ pub struct Secret {
     pub owning_service: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub primary_region: Option<String>,
+    /// Set for secrets a partner rotates (external secret rotation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_secret_rotation_role_arn: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<Tag>,
     /// Labelled versions and their staging labels. (ListSecrets calls this
     /// SecretVersionsToStages; rotctl always uses DescribeSecret's name.)
     pub version_ids_to_stages: BTreeMap<String, Vec<String>>,
@@ -71,6 +76,14 @@ impl Secret {
     pub fn version_created(&self, version_id: &str) -> Option<Timestamp> {
         self.versions.iter().find(|v| v.version_id == version_id).and_then(|v| v.created_date)
     }
+}
+
+/// A tag, as AWS writes them: `{"Key", "Value"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
 }
 
 /// RotationRules as AWS reports them.

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::cli::OutputFormat;
+use crate::commands::audit::AuditReport;
 use crate::commands::disable::DisableReport;
 use crate::commands::enable::EnableReport;
 use crate::commands::rollback::RollbackReport;
@@ -31,6 +32,7 @@ pub enum Outcome {
     RotateNow(RotateReport),
     Rollback(RollbackReport),
     Disable(DisableReport),
+    Audit(AuditReport),
     Templates(TemplatesReport),
     /// Generated text printed as it is (completions, the man page).
     Text(String),
@@ -42,18 +44,20 @@ impl Outcome {
             Outcome::Status(report) => report.exit(),
             Outcome::Enable(report) => report.exit(),
             Outcome::RotateNow(report) => report.exit(),
+            Outcome::Audit(report) => report.exit(),
             Outcome::Rollback(_) | Outcome::Disable(_) | Outcome::Templates(_) | Outcome::Text(_) => Exit::Success,
         }
     }
 
     /// Notes for the operator, printed on stderr.
-    pub fn notes(&self) -> &[String] {
+    pub fn notes(&self) -> Vec<String> {
         match self {
-            Outcome::Status(report) => &report.notes,
-            Outcome::Enable(report) => &report.notes,
-            Outcome::RotateNow(report) => &report.notes,
-            Outcome::Rollback(report) => &report.notes,
-            Outcome::Disable(_) | Outcome::Templates(_) | Outcome::Text(_) => &[],
+            Outcome::Status(report) => report.notes.clone(),
+            Outcome::Enable(report) => report.notes.clone(),
+            Outcome::RotateNow(report) => report.notes.clone(),
+            Outcome::Rollback(report) => report.notes.clone(),
+            Outcome::Audit(report) => report.notes(),
+            Outcome::Disable(_) | Outcome::Templates(_) | Outcome::Text(_) => Vec::new(),
         }
     }
 }
@@ -87,11 +91,11 @@ pub fn emit(ctx: &Context, outcome: &Outcome) -> io::Result<()> {
     let text = match outcome {
         Outcome::Text(text) => text.clone(),
         Outcome::Status(report) => match ctx.output {
-            OutputFormat::Json => json(&report.secrets)?,
+            OutputFormat::Json | OutputFormat::Sarif => json(&report.secrets)?,
             OutputFormat::Table => status_table(ctx, &report.secrets),
         },
         Outcome::Enable(report) => match ctx.output {
-            OutputFormat::Json => json(&EnableJson {
+            OutputFormat::Json | OutputFormat::Sarif => json(&EnableJson {
                 plan: &report.plan,
                 status: &report.status,
                 dry_run: report.dry_run,
@@ -101,19 +105,24 @@ pub fn emit(ctx: &Context, outcome: &Outcome) -> io::Result<()> {
             OutputFormat::Table => enable_table(ctx, report),
         },
         Outcome::RotateNow(report) => match ctx.output {
-            OutputFormat::Json => json(report)?,
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
             OutputFormat::Table => rotate_table(ctx, report),
         },
         Outcome::Rollback(report) => match ctx.output {
-            OutputFormat::Json => json(report)?,
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
             OutputFormat::Table => rollback_table(ctx, report),
         },
         Outcome::Disable(report) => match ctx.output {
-            OutputFormat::Json => json(report)?,
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
             OutputFormat::Table => disable_table(ctx, report),
         },
+        Outcome::Audit(report) => match ctx.output {
+            OutputFormat::Json => json(&audit_json(report))?,
+            OutputFormat::Sarif => json(&crate::sarif::render(report))?,
+            OutputFormat::Table => audit_table(ctx, report),
+        },
         Outcome::Templates(report) => match ctx.output {
-            OutputFormat::Json => json(&templates_json(report))?,
+            OutputFormat::Json | OutputFormat::Sarif => json(&templates_json(report))?,
             OutputFormat::Table => templates_table(report),
         },
     };
@@ -122,6 +131,88 @@ pub fn emit(ctx: &Context, outcome: &Outcome) -> io::Result<()> {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
+}
+
+/// `{"Findings": [...], "Summary": {...}}`.
+fn audit_json(report: &AuditReport) -> serde_json::Value {
+    serde_json::json!({
+        "Findings": report.findings,
+        "Summary": {
+            "Secrets": report.secrets_read,
+            "Regions": report.regions,
+            "High": report.count(crate::audit::Severity::High),
+            "Medium": report.count(crate::audit::Severity::Medium),
+            "Low": report.count(crate::audit::Severity::Low),
+            "FailOn": format!("{:?}", report.fail_on).to_lowercase(),
+            "Skipped": report.skipped,
+            "FailedRegions": report.failed_regions,
+        },
+    })
+}
+
+fn audit_table(ctx: &Context, report: &AuditReport) -> String {
+    use crate::audit::Severity;
+    let mut out = String::new();
+    for severity in [Severity::High, Severity::Medium, Severity::Low] {
+        let findings: Vec<_> = report.findings.iter().filter(|f| f.severity == severity).collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let heading = format!("{} ({})", severity.as_str().to_uppercase(), findings.len());
+        let heading = if ctx.color_stdout {
+            let code = match severity {
+                Severity::High => "1;31",
+                Severity::Medium => "33",
+                Severity::Low => "2",
+            };
+            format!("\x1b[{code}m{heading}\x1b[0m")
+        } else {
+            heading
+        };
+        let _ = writeln!(out, "{heading}");
+        let mut table = Table::new();
+        table.load_style(presets::NOTHING);
+        table.set_header(["SECRET", "REGION", "RULE", "FINDING"]);
+        for finding in findings {
+            table.add_row([
+                finding.secret.as_str(),
+                finding.region.as_str(),
+                finding.rule.id(),
+                finding.message.as_str(),
+            ]);
+        }
+        if let Some(first) = table.column_mut(0) {
+            first.set_padding((2, 1));
+        }
+        for line in table.to_string().lines() {
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        out.push('\n');
+    }
+    if !report.skipped.is_empty() {
+        let _ = writeln!(out, "NOT JUDGED ({})", report.skipped.len());
+        for skipped in &report.skipped {
+            let _ = writeln!(out, "  {} ({}): {}", skipped.secret, skipped.region, skipped.reason);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{} secret{} in {} ({}): {} high, {} medium, {} low{}",
+        report.secrets_read,
+        if report.secrets_read == 1 { "" } else { "s" },
+        if report.regions.len() == 1 { "1 region".to_string() } else { format!("{} regions", report.regions.len()) },
+        report.regions.join(", "),
+        report.count(Severity::High),
+        report.count(Severity::Medium),
+        report.count(Severity::Low),
+        if report.failed_regions.is_empty() {
+            String::new()
+        } else {
+            format!("; {} region(s) not audited", report.failed_regions.len())
+        }
+    );
+    out
 }
 
 fn json<T: serde::Serialize>(value: &T) -> io::Result<String> {

@@ -210,6 +210,99 @@ fn values(field: &str, low: i64, high: i64, names: &[&str], special: bool) -> Op
     Some(Some(all))
 }
 
+/// The longest time between two rotations the rules allow, in days: the
+/// audit's interval. Days and `rate()` are exact; for `cron()` it is the
+/// longest gap between window starts over the next two years.
+pub fn interval_days(rules: &RotationRules) -> Option<f64> {
+    match (&rules.schedule_expression, rules.automatically_after_days) {
+        (Some(expression), _) => {
+            if let Some(inner) = expression.strip_prefix("rate(").and_then(|r| r.strip_suffix(')')) {
+                return parse_rate(expression, inner).ok().map(|s| s.interval_hours as f64 / 24.0);
+            }
+            cron_max_gap_hours(expression).map(|hours| hours as f64 / 24.0)
+        }
+        (None, Some(days)) => Some(days as f64),
+        (None, None) => None,
+    }
+}
+
+/// The longest gap between consecutive window starts of a cron schedule,
+/// over 2 years from 2026-01-01 (a fixed start, so the answer is stable).
+fn cron_max_gap_hours(expression: &str) -> Option<i64> {
+    let inner = expression.strip_prefix("cron(")?.strip_suffix(')')?;
+    parse_cron(expression, inner).ok()?;
+    let fields: Vec<&str> = inner.split_whitespace().collect();
+    let hours = values(fields[1], 0, 23, &[], false)?.unwrap_or_else(|| (0..24).collect());
+    let months = values(fields[3], 1, 12, &MONTHS, false)?;
+    let start = jiff::civil::date(2026, 1, 1);
+    let mut previous: Option<i64> = None;
+    let mut longest = 0;
+    for offset in 0..(366 * 2) {
+        let day = start.checked_add(jiff::Span::new().days(offset)).ok()?;
+        if months.as_ref().is_some_and(|m| !m.contains(&i64::from(day.month()))) {
+            continue;
+        }
+        if !day_matches(fields[2], fields[4], day) {
+            continue;
+        }
+        for hour in &hours {
+            let at = i64::from(offset) * 24 + hour;
+            if let Some(before) = previous {
+                longest = longest.max(at - before);
+            }
+            previous = Some(at);
+        }
+    }
+    (longest > 0).then_some(longest)
+}
+
+/// Whether `day` matches the day-of-month and day-of-week fields (one is `?`),
+/// including L (last day), nW (weekday nearest n), nL (last weekday n) and n#k.
+fn day_matches(day_of_month: &str, day_of_week: &str, day: jiff::civil::Date) -> bool {
+    let last = day.last_of_month().day();
+    let weekday = i64::from(day.weekday().to_sunday_one_offset()); // SUN=1 .. SAT=7, as AWS cron
+    let dom_ok = day_of_month.split(',').any(|part| match part {
+        "?" | "*" => true,
+        "L" => day.day() == last,
+        _ if part.ends_with('W') => {
+            part.trim_end_matches('W').parse::<i8>().ok().filter(|n| *n >= 1).is_some_and(|n| {
+                let Ok(target) = jiff::civil::Date::new(day.year(), day.month(), n.min(last)) else { return false };
+                let nearest = match target.weekday() {
+                    jiff::civil::Weekday::Saturday if n == 1 => target.tomorrow().and_then(|d| d.tomorrow()),
+                    jiff::civil::Weekday::Saturday => target.yesterday(),
+                    jiff::civil::Weekday::Sunday if n >= last => target.yesterday().and_then(|d| d.yesterday()),
+                    jiff::civil::Weekday::Sunday => target.tomorrow(),
+                    _ => Ok(target),
+                };
+                nearest.is_ok_and(|d| d == day)
+            })
+        }
+        _ => values(part, 1, 31, &[], false).flatten().is_some_and(|v| v.contains(&i64::from(day.day()))),
+    });
+    let dow_ok = day_of_week.split(',').any(|part| match part {
+        "?" | "*" => true,
+        _ if part.contains('#') => part.split_once('#').is_some_and(|(d, k)| {
+            let d = WEEKDAYS
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(d))
+                .map(|i| i as i64 + 1)
+                .or_else(|| d.parse().ok());
+            d == Some(weekday) && k.parse::<i8>().is_ok_and(|k| (day.day() - 1) / 7 + 1 == k)
+        }),
+        _ if part.ends_with('L') => {
+            let d = part.trim_end_matches('L');
+            let d = WEEKDAYS
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(d))
+                .map(|i| i as i64 + 1)
+                .or_else(|| d.parse().ok());
+            d == Some(weekday) && day.day() + 7 > last
+        }
+        _ => values(part, 1, 7, &WEEKDAYS, false).flatten().is_some_and(|v| v.contains(&weekday)),
+    });
+    dom_ok && dow_ok
+}
+
 /// Whether two sets of rules give the same schedule: `AutomaticallyAfterDays
 /// N` is `rate(N days)` with the default window, whichever way AWS reports it.
 pub fn same_schedule(a: &RotationRules, b: &RotationRules) -> bool {
@@ -316,6 +409,26 @@ mod tests {
         refused(None, Some("rate(10 days)"), Some("0h"), "1h to 24h");
         refused(None, Some("rate(10 days)"), Some("2 hours"), "1h to 24h");
         refused(None, Some("rate(10 days)"), Some("99h"), "1h to 24h");
+    }
+
+    #[test]
+    fn intervals_in_days() {
+        let with =
+            |expression: &str| RotationRules { schedule_expression: Some(expression.into()), ..Default::default() };
+        assert_eq!(
+            interval_days(&RotationRules { automatically_after_days: Some(90), ..Default::default() }),
+            Some(90.0)
+        );
+        assert_eq!(interval_days(&with("rate(12 hours)")), Some(0.5));
+        assert_eq!(interval_days(&with("rate(30 days)")), Some(30.0));
+        assert_eq!(interval_days(&with("cron(0 4 * * ? *)")), Some(1.0));
+        assert_eq!(interval_days(&with("cron(0 4 ? * SUN *)")), Some(7.0));
+        assert_eq!(interval_days(&with("cron(0 0/6 * * ? *)")), Some(0.25));
+        assert_eq!(interval_days(&with("cron(0 4 1 * ? *)")), Some(31.0), "monthly: the longest month");
+        assert_eq!(interval_days(&with("cron(0 4 1 1,7 ? *)")), Some(184.0), "twice a year");
+        assert_eq!(interval_days(&with("cron(0 8 ? * 6#3 *)")), Some(35.0), "third Friday");
+        assert_eq!(interval_days(&with("cron(0 8 L * ? *)")), Some(31.0), "last day of the month");
+        assert_eq!(interval_days(&with("not a schedule")), None);
     }
 
     #[test]

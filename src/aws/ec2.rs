@@ -147,3 +147,13 @@ pub async fn create_secretsmanager_endpoint(
         }
     }
 }
+
+/// The regions enabled for the account (DescribeRegions without opt-in regions
+/// not opted into), sorted.
+pub async fn enabled_regions(client: &Client) -> Result<Vec<String>> {
+    let output = client.describe_regions().send().await.map_err(|error| explain(error, "ec2:DescribeRegions"))?;
+    let mut regions: Vec<String> =
+        output.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
+    regions.sort();
+    Ok(regions)
+}

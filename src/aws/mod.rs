@@ -51,6 +51,7 @@ pub struct Clients {
     pub ec2: aws_sdk_ec2::Client,
     pub cloudtrail: aws_sdk_cloudtrail::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    setup: std::sync::Arc<Setup>,
 }
 
 impl Clients {
@@ -85,16 +86,43 @@ impl Clients {
         })?;
         check_region(&region)?;
         let log = (ctx.verbosity > 0).then(|| CallLog::new(ctx.color_stderr));
-        Ok(Clients {
-            secrets: client!(aws_sdk_secretsmanager, &config, &log, &forced_endpoint),
-            lambda: client!(aws_sdk_lambda, &config, &log, &forced_endpoint),
-            cloudformation: client!(aws_sdk_cloudformation, &config, &log, &forced_endpoint),
-            ec2: client!(aws_sdk_ec2, &config, &log, &forced_endpoint),
-            cloudtrail: client!(aws_sdk_cloudtrail, &config, &log, &forced_endpoint),
-            logs: client!(aws_sdk_cloudwatchlogs, &config, &log, &forced_endpoint),
-            region,
-        })
+        let setup = Setup { config, log, forced_endpoint };
+        Ok(Clients::build(setup, region))
     }
+
+    fn build(setup: Setup, region: String) -> Clients {
+        let Setup { config, log, forced_endpoint } = &setup;
+        Clients {
+            secrets: client!(aws_sdk_secretsmanager, config, log, forced_endpoint),
+            lambda: client!(aws_sdk_lambda, config, log, forced_endpoint),
+            cloudformation: client!(aws_sdk_cloudformation, config, log, forced_endpoint),
+            ec2: client!(aws_sdk_ec2, config, log, forced_endpoint),
+            cloudtrail: client!(aws_sdk_cloudtrail, config, log, forced_endpoint),
+            logs: client!(aws_sdk_cloudwatchlogs, config, log, forced_endpoint),
+            region,
+            setup: std::sync::Arc::new(setup),
+        }
+    }
+
+    /// The same clients for another region (one configuration, resolved once).
+    pub fn for_region(&self, region: &str) -> Clients {
+        let mut config = self.setup.config.to_builder();
+        config.set_region(Some(Region::new(region.to_string())));
+        let setup = Setup {
+            config: config.build(),
+            log: self.setup.log.clone(),
+            forced_endpoint: self.setup.forced_endpoint.clone(),
+        };
+        Clients::build(setup, region.to_string())
+    }
+}
+
+/// What every client is built from.
+#[derive(Debug)]
+struct Setup {
+    config: aws_config::SdkConfig,
+    log: Option<CallLog>,
+    forced_endpoint: Option<Option<String>>,
 }
 
 /// The SDK reads `AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` itself,
@@ -118,6 +146,11 @@ fn configured_endpoints(flag: Option<&str>) -> Result<Option<Option<String>>> {
     }
     let general = configured.iter().find(|(key, value)| key == "AWS_ENDPOINT_URL" && !value.trim().is_empty());
     Ok(Some(flag.map(str::to_string).or_else(|| general.map(|(_, url)| url.clone()))))
+}
+
+/// A region name as AWS spells them (public: `audit --regions` checks its list).
+pub fn valid_region(region: &str) -> Result<()> {
+    check_region(region)
 }
 
 /// A region name as AWS spells them (`us-east-1`, `us-gov-west-1`, `cn-north-1`).

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 
 use super::error::explain;
 use crate::exit;
-use crate::model::{RotationRules, Secret, SecretVersion};
+use crate::model::{RotationRules, Secret, SecretVersion, Tag};
 use aws_sdk_secretsmanager::types::RotationRulesType as Rules;
 
 /// DescribeSecret's output and a ListSecrets entry have the same accessors
@@ -30,6 +30,15 @@ macro_rules! secret_from {
             kms_key_id: source.kms_key_id().map(str::to_string),
             owning_service: source.owning_service().map(str::to_string),
             primary_region: source.primary_region().map(str::to_string),
+            external_secret_rotation_role_arn: source.external_secret_rotation_role_arn().map(str::to_string),
+            tags: source
+                .tags()
+                .iter()
+                .map(|t| Tag {
+                    key: t.key().unwrap_or_default().to_string(),
+                    value: t.value().unwrap_or_default().to_string(),
+                })
+                .collect(),
             version_ids_to_stages: source
                 .$stages()
                 .map(|map| {

@@ -1,6 +1,7 @@
 //! One module per subcommand: its arguments and its `run`, which fetches,
 //! calls the pure logic, applies, and returns data (it never prints).
 
+pub mod audit;
 pub mod completions;
 pub mod disable;
 pub mod enable;

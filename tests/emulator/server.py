@@ -852,6 +852,7 @@ class Fault:
     def __init__(self, spec: dict[str, Any]):
         self.service = spec.get("Service")
         self.operation = spec.get("Operation")
+        self.region = spec.get("Region")
         self.remaining = spec.get("Count", 1 if spec.get("Rate") is None else None)
         self.status = int(spec.get("Status", 500))
         self.code = spec.get("Code", "InternalFailure")
@@ -864,10 +865,12 @@ class Fault:
         self.rate = spec.get("Rate")
         self.random = random.Random(spec.get("Seed", 0))
 
-    def matches(self, service: str, operation: str) -> bool:
+    def matches(self, service: str, operation: str, region: str) -> bool:
         if self.remaining == 0:
             return False
         if self.service not in (None, service) or self.operation not in (None, operation):
+            return False
+        if self.region not in (None, region):
             return False
         if self.rate is not None and self.random.random() >= float(self.rate):
             return False
@@ -918,7 +921,7 @@ class HarnessApp:
         key, region, service = match.groups() if match else ("anonymous", "us-east-1", "unknown")
         operation = operation_of(service, environ, body)
         with self.lock:
-            fault = next((f for f in self.faults.get(key, []) if f.matches(service, operation)), None)
+            fault = next((f for f in self.faults.get(key, []) if f.matches(service, operation, region)), None)
         call = {"Service": service, "Operation": operation, "Region": region, "Time": time.time()}
         if fault is not None and fault.hold is not None:
             if self.hold(key, call, fault, environ):
@@ -1014,6 +1017,13 @@ class HarnessApp:
             elif path == "/_harness/secret-dates" and method == "POST":
                 with STATE:
                     set_dates(body)
+            elif path == "/_harness/managed-secret" and method == "POST":
+                # AWS creates these only through the owning service (e.g. RDS
+                # ManageMasterUserPassword); moto has the same backend call.
+                with STATE:
+                    backend = sm.secretsmanager_backends[body.get("Account", ACCOUNT_ID)][body["Region"]]
+                    secret = backend.create_managed_secret(body["Service"], body["Name"], secret_string="{}")
+                    answer = {"ARN": secret.arn}
             elif path == "/_harness/rotation-events" and method == "GET":
                 with STATE:
                     answer = {"Events": [e for e in ROTATION_EVENTS if e["SecretId"] == query.get("secret")]}

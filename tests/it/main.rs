@@ -1,5 +1,6 @@
 //! rotctl's integration tests: one binary, one emulator, many worlds.
 
+mod audit;
 mod cli;
 mod day_two;
 mod enable;

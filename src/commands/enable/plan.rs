@@ -73,12 +73,13 @@ pub fn stack(
 
 /// A statement in a Lambda resource policy that lets Secrets Manager invoke the function.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Grant {
-    sid: String,
-    source_account: Option<String>,
+pub struct Grant {
+    pub sid: String,
+    pub source_account: Option<String>,
 }
 
-fn grants(policy: &str) -> Vec<Grant> {
+/// The statements of a function's policy (JSON) that let Secrets Manager invoke it.
+pub fn grants(policy: &str) -> Vec<Grant> {
     let Ok(document) = serde_json::from_str::<Value>(policy) else { return Vec::new() };
     let statements = match &document["Statement"] {
         Value::Array(statements) => statements.clone(),

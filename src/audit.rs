@@ -1,0 +1,608 @@
+//! The audit's rules: each a pure function of a secret's metadata, what was
+//! learned about its rotation function, and the options. Built on what AWS
+//! defines (RotationEnabled, NextRotationDate, LastRotatedDate,
+//! LastAccessedDate, the staging labels), not on whether rotation rules are
+//! present: AWS keeps the rules after rotation is turned off.
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::model::{RotationState, Secret};
+use crate::rotation;
+use crate::schedule::interval_days;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+/// `--fail-on`: the lowest severity that makes the audit exit 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Low,
+    Medium,
+    High,
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Low => true,
+            FailOn::Medium => severity >= Severity::Medium,
+            FailOn::High => severity == Severity::High,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// The rules, with the ids the contract fixes (the `Rule` field).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    RotationDisabled,
+    RotationStuck,
+    RotationOverdue,
+    RotationLambdaMissing,
+    RotationLambdaNotInvokable,
+    RotationLambdaNoSourceAccount,
+    RotationIntervalTooLong,
+    NotRotatedRecently,
+    VpcEndpointMissing,
+    Unused,
+    MissingTags,
+    DefaultKmsKey,
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+/// What a rule checks, why, the auditors' rule it corresponds to, and the fix.
+pub struct RuleHelp {
+    pub title: &'static str,
+    pub why: &'static str,
+    pub anchor: &'static str,
+    pub fix: &'static str,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 12] = [
+        Rule::RotationDisabled,
+        Rule::RotationStuck,
+        Rule::RotationOverdue,
+        Rule::RotationLambdaMissing,
+        Rule::RotationLambdaNotInvokable,
+        Rule::RotationLambdaNoSourceAccount,
+        Rule::RotationIntervalTooLong,
+        Rule::NotRotatedRecently,
+        Rule::VpcEndpointMissing,
+        Rule::Unused,
+        Rule::MissingTags,
+        Rule::DefaultKmsKey,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::RotationDisabled => "rotation-disabled",
+            Rule::RotationStuck => "rotation-stuck",
+            Rule::RotationOverdue => "rotation-overdue",
+            Rule::RotationLambdaMissing => "rotation-lambda-missing",
+            Rule::RotationLambdaNotInvokable => "rotation-lambda-not-invokable",
+            Rule::RotationLambdaNoSourceAccount => "rotation-lambda-no-source-account",
+            Rule::RotationIntervalTooLong => "rotation-interval-too-long",
+            Rule::NotRotatedRecently => "not-rotated-recently",
+            Rule::VpcEndpointMissing => "vpc-endpoint-missing",
+            Rule::Unused => "unused",
+            Rule::MissingTags => "missing-tags",
+            Rule::DefaultKmsKey => "default-kms-key",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            Rule::RotationDisabled
+            | Rule::RotationStuck
+            | Rule::RotationOverdue
+            | Rule::RotationLambdaMissing
+            | Rule::RotationLambdaNotInvokable => Severity::High,
+            Rule::RotationLambdaNoSourceAccount
+            | Rule::RotationIntervalTooLong
+            | Rule::NotRotatedRecently
+            | Rule::VpcEndpointMissing => Severity::Medium,
+            Rule::Unused | Rule::MissingTags | Rule::DefaultKmsKey => Severity::Low,
+        }
+    }
+
+    pub fn help(self) -> RuleHelp {
+        match self {
+            Rule::RotationDisabled => RuleHelp {
+                title: "Rotation is not enabled",
+                why: "A secret that is never rotated stays valid for as long as it leaks. RotationEnabled is what counts: AWS keeps the rules after rotation is turned off.",
+                anchor: "AWS Config secretsmanager-rotation-enabled-check; Security Hub SecretsManager.1; Prowler secretsmanager_automatic_rotation_enabled",
+                fix: "rotctl enable SECRET --lambda-arn ARN (or --template NAME)",
+            },
+            Rule::RotationStuck => RuleHelp {
+                title: "A rotation failed and blocks the next one",
+                why: "AWSPENDING on a version other than AWSCURRENT for more than 15 minutes is a failed rotation; AWS refuses to start another until the label is removed.",
+                anchor: "Security Hub SecretsManager.2 (rotation succeeded); AWS rotation troubleshooting",
+                fix: "read the function's log (/aws/lambda/FUNCTION), fix the cause, then clear the label or roll back (rotctl rollback SECRET)",
+            },
+            Rule::RotationOverdue => RuleHelp {
+                title: "The scheduled rotation has not happened",
+                why: "NextRotationDate is in the past with nothing pending: a rotation failed before it created a version, or never ran.",
+                anchor: "Security Hub SecretsManager.4 (rotated within N days); AWS Config secretsmanager-scheduled-rotation-success-check",
+                fix: "rotctl rotate-now SECRET --wait, and read the function's log if it fails",
+            },
+            Rule::RotationLambdaMissing => RuleHelp {
+                title: "The rotation function does not exist",
+                why: "Rotation is on, but the function it invokes was deleted: every rotation fails.",
+                anchor: "rotctl (operators' rule; auditors do not check the function)",
+                fix: "rotctl enable SECRET with a function that exists (--lambda-arn or --template)",
+            },
+            Rule::RotationLambdaNotInvokable => RuleHelp {
+                title: "Secrets Manager may not invoke the rotation function",
+                why: "Without a resource-policy statement for secretsmanager.amazonaws.com the rotation fails with access denied.",
+                anchor: "rotctl; AWS rotation troubleshooting (\"access denied when trying to configure rotation\")",
+                fix: "rotctl enable SECRET --lambda-arn FUNCTION (adds the permission, scoped with aws:SourceAccount)",
+            },
+            Rule::RotationLambdaNoSourceAccount => RuleHelp {
+                title: "The invoke permission is not scoped to an account",
+                why: "A statement for secretsmanager.amazonaws.com without aws:SourceAccount lets Secrets Manager acting for any account invoke the function (confused deputy).",
+                anchor: "Control Tower CT.LAMBDA.PR.2; Prowler awslambda_function_not_publicly_accessible; cfn-guard lambda rules",
+                fix: "remove the statement (aws lambda remove-permission) and run rotctl enable SECRET --lambda-arn FUNCTION",
+            },
+            Rule::RotationIntervalTooLong => RuleHelp {
+                title: "The rotation interval is longer than allowed",
+                why: "The schedule (days, or rate()/cron() read as the longest gap between windows) rotates less often than --max-interval-days.",
+                anchor: "AWS Config secretsmanager-rotation-enabled-check maximumAllowedRotationFrequency; Security Hub SecretsManager.1 parameter",
+                fix: "rotctl enable SECRET --lambda-arn FUNCTION --every-days N (N within the limit)",
+            },
+            Rule::NotRotatedRecently => RuleHelp {
+                title: "Not rotated recently",
+                why: "Rotation is on, but the last successful rotation is older than --max-days-since-rotation, or there was none.",
+                anchor: "Security Hub SecretsManager.4; AWS Config secretsmanager-secret-periodic-rotation",
+                fix: "rotctl rotate-now SECRET --wait",
+            },
+            Rule::VpcEndpointMissing => RuleHelp {
+                title: "The function's VPC has no Secrets Manager endpoint",
+                why: "A rotation function in a VPC without internet access cannot reach Secrets Manager without an interface endpoint.",
+                anchor: "rotctl; AWS rotation docs (configure a VPC endpoint)",
+                fix: "rotctl enable SECRET --lambda-arn FUNCTION (creates the endpoint)",
+            },
+            Rule::Unused => RuleHelp {
+                title: "Not used recently",
+                why: "A secret nobody has read for --unused-days (or since it was created) may be abandoned; it still costs money and risk.",
+                anchor: "Security Hub SecretsManager.3; AWS Config secretsmanager-secret-unused",
+                fix: "confirm nothing uses it, then delete it (aws secretsmanager delete-secret --recovery-window-in-days 30)",
+            },
+            Rule::MissingTags => RuleHelp {
+                title: "Required tags are missing",
+                why: "A tag listed in --required-tags is absent.",
+                anchor: "AWS Config required-tags; Security Hub SecretsManager.5",
+                fix: "aws secretsmanager tag-resource --secret-id SECRET --tags Key=...,Value=...",
+            },
+            Rule::DefaultKmsKey => RuleHelp {
+                title: "Encrypted with the AWS managed key",
+                why: "With --require-cmk, secrets must use a customer managed KMS key, whose policy you control and which can be shared across accounts.",
+                anchor: "AWS Config secretsmanager-using-cmk",
+                fix: "aws secretsmanager update-secret --secret-id SECRET --kms-key-id KEY",
+            },
+        }
+    }
+}
+
+/// One finding: `{"Secret", "ARN", "Region", "Rule", "Severity", "Message"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Finding {
+    pub secret: String,
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub region: String,
+    pub rule: Rule,
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// The audit's options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub max_interval_days: Option<i64>,
+    pub max_days_since_rotation: i64,
+    pub unused_days: i64,
+    pub required_tags: Vec<String>,
+    pub require_cmk: bool,
+}
+
+/// What the audit learned about a rotation function (one lookup per function).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FunctionFacts {
+    Missing,
+    Present {
+        /// A statement lets secretsmanager.amazonaws.com invoke it.
+        invokable: bool,
+        /// ... with an aws:SourceAccount condition.
+        scoped: bool,
+        vpc_id: Option<String>,
+    },
+    /// The lookup failed (e.g. no permission): rules about it are not judged.
+    Unknown(String),
+}
+
+/// Why a secret is reported but not judged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// Rotated by the service that owns it (managed rotation).
+    ManagedBy(String),
+    /// Rotation is configured on the primary secret.
+    Replica(String),
+    /// Rotated by a partner (external secret rotation).
+    Partner,
+}
+
+impl Skip {
+    pub fn reason(&self) -> String {
+        match self {
+            Skip::ManagedBy(service) => format!("managed by {service}"),
+            Skip::Replica(primary) => format!("replica of the secret in {primary}"),
+            Skip::Partner => "rotated by a partner (external secret rotation)".to_string(),
+        }
+    }
+}
+
+pub fn classify(secret: &Secret, region: &str) -> Option<Skip> {
+    if let Some(service) = &secret.owning_service {
+        return Some(Skip::ManagedBy(service.clone()));
+    }
+    if let Some(primary) = secret.primary_region.as_deref().filter(|p| *p != region) {
+        return Some(Skip::Replica(primary.to_string()));
+    }
+    secret.external_secret_rotation_role_arn.as_ref().map(|_| Skip::Partner)
+}
+
+/// Every rule that fires for `secret`. `function` is the lookup of its
+/// rotation function; `endpoint_in_vpc` whether that function's VPC has a
+/// Secrets Manager endpoint. `intervals` caches schedule intervals by expression.
+pub fn evaluate(
+    secret: &Secret,
+    region: &str,
+    function: Option<&FunctionFacts>,
+    endpoint_in_vpc: Option<bool>,
+    options: &Options,
+    now: Timestamp,
+    intervals: &mut BTreeMap<String, Option<f64>>,
+) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let mut fire = |rule: Rule, message: String| {
+        found.push(Finding {
+            secret: secret.name.clone(),
+            arn: secret.arn.clone(),
+            region: region.to_string(),
+            rule,
+            severity: rule.severity(),
+            message,
+        });
+    };
+    let name = &secret.name;
+    let days_ago = |date: Timestamp| now.duration_since(date).as_secs() / 86_400;
+
+    if secret.rotation_enabled == Some(true) {
+        let (state, reason) = rotation::assess(secret, now);
+        match state {
+            RotationState::Stuck => {
+                let log = secret
+                    .rotation_lambda_arn
+                    .as_deref()
+                    .map_or_else(|| "its log".to_string(), crate::aws::diagnose::log_group);
+                let fix = fix(Rule::RotationStuck, name).replace("/aws/lambda/FUNCTION", &log);
+                fire(Rule::RotationStuck, format!("{reason} (fix: {fix})"));
+            }
+            RotationState::Overdue => {
+                fire(Rule::RotationOverdue, format!("{reason} (fix: {})", fix(Rule::RotationOverdue, name)))
+            }
+            _ => {}
+        }
+        if let (Some(arn), Some(facts)) = (&secret.rotation_lambda_arn, function) {
+            match facts {
+                FunctionFacts::Missing => fire(
+                    Rule::RotationLambdaMissing,
+                    format!(
+                        "rotation invokes {arn}, which does not exist (fix: {})",
+                        fix(Rule::RotationLambdaMissing, name)
+                    ),
+                ),
+                FunctionFacts::Present { invokable: false, .. } => fire(
+                    Rule::RotationLambdaNotInvokable,
+                    format!(
+                        "{arn} has no policy statement letting secretsmanager.amazonaws.com invoke it (fix: {})",
+                        fix(Rule::RotationLambdaNotInvokable, name).replace("FUNCTION", arn)
+                    ),
+                ),
+                FunctionFacts::Present { invokable: true, scoped: false, .. } => fire(
+                    Rule::RotationLambdaNoSourceAccount,
+                    format!(
+                        "{arn} lets secretsmanager.amazonaws.com invoke it without an aws:SourceAccount condition (fix: {})",
+                        fix(Rule::RotationLambdaNoSourceAccount, name).replace("FUNCTION", arn)
+                    ),
+                ),
+                _ => {}
+            }
+            if let (FunctionFacts::Present { vpc_id: Some(vpc), .. }, Some(false)) = (facts, endpoint_in_vpc) {
+                fire(
+                    Rule::VpcEndpointMissing,
+                    format!(
+                        "{arn} runs in {vpc}, which has no Secrets Manager interface endpoint (fix: {})",
+                        fix(Rule::VpcEndpointMissing, name).replace("FUNCTION", arn)
+                    ),
+                );
+            }
+        }
+        if let (Some(limit), Some(rules)) = (options.max_interval_days, &secret.rotation_rules) {
+            let key = format!("{rules:?}");
+            let interval = *intervals.entry(key).or_insert_with(|| interval_days(rules));
+            if let Some(days) = interval.filter(|days| *days > limit as f64) {
+                fire(
+                    Rule::RotationIntervalTooLong,
+                    format!(
+                        "rotates every {} ({}), more than the {limit} days allowed (fix: {})",
+                        if days.fract() == 0.0 { format!("{days} days") } else { format!("{days:.1} days") },
+                        rotation::describe_rules(rules),
+                        fix(Rule::RotationIntervalTooLong, name)
+                    ),
+                );
+            }
+        }
+        match secret.last_rotated_date {
+            None => fire(
+                Rule::NotRotatedRecently,
+                format!("rotation is on but has never succeeded (fix: {})", fix(Rule::NotRotatedRecently, name)),
+            ),
+            Some(last)
+                if now.duration_since(last) > SignedDuration::from_hours(24 * options.max_days_since_rotation) =>
+            {
+                fire(
+                    Rule::NotRotatedRecently,
+                    format!(
+                        "last rotated {} days ago ({last}), more than {} (fix: {})",
+                        days_ago(last),
+                        options.max_days_since_rotation,
+                        fix(Rule::NotRotatedRecently, name)
+                    ),
+                )
+            }
+            _ => {}
+        }
+    } else {
+        let message = if rotation::is_configured(secret) {
+            "rotation was set up and is turned off (its rules remain but do not apply)"
+        } else {
+            "rotation was never set up"
+        };
+        fire(Rule::RotationDisabled, format!("{message} (fix: {})", fix(Rule::RotationDisabled, name)));
+    }
+
+    // Never accessed counts from creation.
+    let last_use = secret.last_accessed_date.or(secret.created_date);
+    if let Some(last) =
+        last_use.filter(|last| now.duration_since(*last) > SignedDuration::from_hours(24 * options.unused_days))
+    {
+        let what = if secret.last_accessed_date.is_some() { "last read" } else { "never read since it was created" };
+        fire(
+            Rule::Unused,
+            format!(
+                "{what} {} days ago, more than {} (fix: {})",
+                days_ago(last),
+                options.unused_days,
+                fix(Rule::Unused, name)
+            ),
+        );
+    }
+    let missing: Vec<&str> = options
+        .required_tags
+        .iter()
+        .filter(|key| !secret.tags.iter().any(|tag| tag.key == **key))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        fire(
+            Rule::MissingTags,
+            format!("lacks the tag(s) {} (fix: {})", missing.join(", "), fix(Rule::MissingTags, name)),
+        );
+    }
+    if options.require_cmk && secret.kms_key_id.as_deref().is_none_or(|key| key.contains("alias/aws/secretsmanager")) {
+        fire(
+            Rule::DefaultKmsKey,
+            format!("encrypted with the AWS managed key aws/secretsmanager (fix: {})", fix(Rule::DefaultKmsKey, name)),
+        );
+    }
+    found
+}
+
+fn fix(rule: Rule, secret: &str) -> String {
+    rule.help().fix.replace("SECRET", secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::model::{RotationRules, SecretVersion, Tag};
+
+    const NOW: &str = "2026-11-22T12:00:00Z";
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().expect("a date")
+    }
+
+    fn options() -> Options {
+        Options {
+            max_interval_days: None,
+            max_days_since_rotation: 90,
+            unused_days: 90,
+            required_tags: vec![],
+            require_cmk: false,
+        }
+    }
+
+    fn healthy() -> Secret {
+        Secret {
+            name: "app/db".into(),
+            arn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf".into(),
+            rotation_enabled: Some(true),
+            rotation_lambda_arn: Some("arn:aws:lambda:us-east-1:123456789012:function:rotate".into()),
+            rotation_rules: Some(RotationRules { automatically_after_days: Some(30), ..Default::default() }),
+            last_rotated_date: Some(at("2026-11-20T00:00:00Z")),
+            next_rotation_date: Some(at("2026-12-20T00:00:00Z")),
+            last_accessed_date: Some(at("2026-11-22T00:00:00Z")),
+            created_date: Some(at("2025-01-01T00:00:00Z")),
+            version_ids_to_stages: BTreeMap::from([("v2".into(), vec!["AWSCURRENT".into(), "AWSPENDING".into()])]),
+            ..Default::default()
+        }
+    }
+
+    fn present(invokable: bool, scoped: bool, vpc: Option<&str>) -> FunctionFacts {
+        FunctionFacts::Present { invokable, scoped, vpc_id: vpc.map(str::to_string) }
+    }
+
+    fn rules_fired(
+        secret: &Secret,
+        function: Option<&FunctionFacts>,
+        endpoint: Option<bool>,
+        options: &Options,
+    ) -> Vec<&'static str> {
+        evaluate(secret, "us-east-1", function, endpoint, options, at(NOW), &mut BTreeMap::new())
+            .iter()
+            .map(|f| f.rule.id())
+            .collect()
+    }
+
+    #[test]
+    fn a_healthy_secret_has_no_findings() {
+        assert!(rules_fired(&healthy(), Some(&present(true, true, None)), None, &options()).is_empty());
+    }
+
+    #[test]
+    fn disabled_is_judged_on_rotation_enabled_not_on_rules() {
+        let mut off = healthy();
+        off.rotation_enabled = Some(false);
+        let findings = evaluate(&off, "us-east-1", None, None, &options(), at(NOW), &mut BTreeMap::new());
+        assert_eq!(findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["rotation-disabled"]);
+        assert!(findings[0].message.contains("turned off") && findings[0].message.contains("rotctl enable app/db"));
+        let never = Secret { rotation_enabled: None, rotation_lambda_arn: None, rotation_rules: None, ..healthy() };
+        assert_eq!(rules_fired(&never, None, None, &options()), ["rotation-disabled"]);
+    }
+
+    #[test]
+    fn stuck_and_overdue() {
+        let mut stuck = healthy();
+        stuck.version_ids_to_stages.insert("v3".into(), vec!["AWSPENDING".into()]);
+        stuck.versions.push(SecretVersion {
+            version_id: "v3".into(),
+            created_date: Some(at("2026-11-22T10:00:00Z")),
+            ..Default::default()
+        });
+        assert_eq!(rules_fired(&stuck, None, None, &options()), ["rotation-stuck"]);
+        let findings = evaluate(&stuck, "us-east-1", None, None, &options(), at(NOW), &mut BTreeMap::new());
+        assert!(findings[0].message.contains("/aws/lambda/rotate"), "{}", findings[0].message);
+        let mut overdue = healthy();
+        overdue.next_rotation_date = Some(at("2026-11-21T00:00:00Z"));
+        assert_eq!(rules_fired(&overdue, None, None, &options()), ["rotation-overdue"]);
+    }
+
+    #[test]
+    fn function_rules() {
+        let s = healthy();
+        assert_eq!(rules_fired(&s, Some(&FunctionFacts::Missing), None, &options()), ["rotation-lambda-missing"]);
+        assert_eq!(
+            rules_fired(&s, Some(&present(false, false, None)), None, &options()),
+            ["rotation-lambda-not-invokable"]
+        );
+        assert_eq!(
+            rules_fired(&s, Some(&present(true, false, None)), None, &options()),
+            ["rotation-lambda-no-source-account"]
+        );
+        assert_eq!(
+            rules_fired(&s, Some(&present(true, true, Some("vpc-1"))), Some(false), &options()),
+            ["vpc-endpoint-missing"]
+        );
+        assert!(rules_fired(&s, Some(&present(true, true, Some("vpc-1"))), Some(true), &options()).is_empty());
+        assert!(rules_fired(&s, Some(&FunctionFacts::Unknown("AccessDenied".into())), None, &options()).is_empty());
+    }
+
+    #[test]
+    fn intervals_only_with_a_limit_and_short_ones_pass() {
+        let limited = Options { max_interval_days: Some(30), ..options() };
+        let mut long = healthy();
+        long.rotation_rules = Some(RotationRules { automatically_after_days: Some(90), ..Default::default() });
+        assert!(rules_fired(&long, None, None, &options()).is_empty(), "no limit, no finding");
+        assert_eq!(rules_fired(&long, None, None, &limited), ["rotation-interval-too-long"]);
+        long.rotation_rules =
+            Some(RotationRules { schedule_expression: Some("rate(12 hours)".into()), ..Default::default() });
+        assert!(rules_fired(&long, None, None, &limited).is_empty());
+        long.rotation_rules =
+            Some(RotationRules { schedule_expression: Some("cron(0 4 1 1,7 ? *)".into()), ..Default::default() });
+        assert_eq!(rules_fired(&long, None, None, &limited), ["rotation-interval-too-long"]);
+    }
+
+    #[test]
+    fn rotation_age_use_tags_and_keys() {
+        let mut old = healthy();
+        old.last_rotated_date = Some(at("2026-06-01T00:00:00Z"));
+        assert_eq!(rules_fired(&old, None, None, &options()), ["not-rotated-recently"]);
+        old.last_rotated_date = None;
+        assert_eq!(rules_fired(&old, None, None, &options()), ["not-rotated-recently"], "never rotated");
+
+        let mut idle = healthy();
+        idle.last_accessed_date = Some(at("2026-01-01T00:00:00Z"));
+        assert_eq!(rules_fired(&idle, None, None, &options()), ["unused"]);
+        idle.last_accessed_date = None;
+        assert_eq!(rules_fired(&idle, None, None, &options()), ["unused"], "never read counts from creation");
+        idle.created_date = Some(at("2026-11-01T00:00:00Z"));
+        assert!(rules_fired(&idle, None, None, &options()).is_empty());
+
+        let strict = Options { required_tags: vec!["owner".into(), "env".into()], require_cmk: true, ..options() };
+        let mut tagged = healthy();
+        tagged.tags = vec![Tag { key: "owner".into(), value: "team".into() }];
+        let findings = evaluate(&tagged, "us-east-1", None, None, &strict, at(NOW), &mut BTreeMap::new());
+        assert_eq!(findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["missing-tags", "default-kms-key"]);
+        assert!(findings[0].message.contains("lacks the tag(s) env"));
+        tagged.kms_key_id = Some("arn:aws:kms:us-east-1:123456789012:key/1234".into());
+        assert_eq!(rules_fired(&tagged, None, None, &strict), ["missing-tags"]);
+    }
+
+    #[test]
+    fn managed_replicas_and_partners_are_skipped() {
+        let managed = Secret { owning_service: Some("rds".into()), ..healthy() };
+        assert_eq!(classify(&managed, "us-east-1"), Some(Skip::ManagedBy("rds".into())));
+        let replica = Secret { primary_region: Some("eu-west-1".into()), ..healthy() };
+        assert_eq!(classify(&replica, "us-east-1"), Some(Skip::Replica("eu-west-1".into())));
+        assert_eq!(classify(&replica, "eu-west-1"), None, "the primary itself is judged");
+        assert_eq!(classify(&healthy(), "us-east-1"), None);
+    }
+
+    #[test]
+    fn fail_on_thresholds() {
+        assert!(FailOn::High.fails(Severity::High) && !FailOn::High.fails(Severity::Medium));
+        assert!(FailOn::Medium.fails(Severity::Medium) && !FailOn::Medium.fails(Severity::Low));
+        assert!(FailOn::Low.fails(Severity::Low));
+        assert!(!FailOn::Never.fails(Severity::High));
+    }
+}

@@ -1,0 +1,301 @@
+//! `rotctl audit`: every secret of the region(s) against the rotation rules
+//! auditors use, and the ones only an operator tool can check.
+//!
+//! Cost: one ListSecrets call per 100 secrets; ListSecretVersionIds only for
+//! a secret with AWSPENDING on a version that is not current (its age decides
+//! stuck or running); one GetFunctionConfiguration + GetPolicy per distinct
+//! rotation function; one DescribeVpcEndpoints per distinct VPC.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use anyhow::Result;
+use clap::Args;
+use futures_util::{StreamExt, stream};
+use jiff::Timestamp;
+use serde::Serialize;
+
+use super::enable::plan;
+use crate::audit::{self, FailOn, Finding, FunctionFacts, Options, Severity};
+use crate::aws::{self, Clients, ec2, lambda, secrets};
+use crate::exit::{Exit, usage};
+use crate::output::Progress;
+
+/// Lookups in flight at once, per region: well under Lambda's and EC2's read quotas.
+const CONCURRENT_LOOKUPS: usize = 8;
+/// Regions audited at once.
+const CONCURRENT_REGIONS: usize = 4;
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Regions to audit: a comma-separated list, or `all` for every region
+    /// enabled for the account [default: the configured region]
+    #[arg(long, value_name = "REGIONS", value_delimiter = ',')]
+    pub regions: Vec<String>,
+
+    /// Flag schedules that rotate less often than every N days (1-1000)
+    #[arg(long, value_name = "N")]
+    pub max_interval_days: Option<i64>,
+
+    /// Flag secrets whose last rotation is older than N days
+    #[arg(long, value_name = "N", default_value_t = 90)]
+    pub max_days_since_rotation: i64,
+
+    /// Flag secrets nobody has read for N days (never read: since creation)
+    #[arg(long, value_name = "N", default_value_t = 90)]
+    pub unused_days: i64,
+
+    /// Flag secrets lacking any of these tag keys (comma-separated)
+    #[arg(long, value_name = "KEYS", value_delimiter = ',')]
+    pub required_tags: Vec<String>,
+
+    /// Flag secrets encrypted with the AWS managed key instead of a customer managed one
+    #[arg(long)]
+    pub require_cmk: bool,
+
+    /// Exit 3 when a finding of this severity or higher exists
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+}
+
+/// A secret reported but not judged (managed by a service, a replica, partner-rotated).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Skipped {
+    pub secret: String,
+    #[serde(rename = "ARN")]
+    pub arn: String,
+    pub region: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct FailedRegion {
+    pub region: String,
+    pub message: String,
+}
+
+#[derive(Debug)]
+pub struct AuditReport {
+    pub findings: Vec<Finding>,
+    pub regions: Vec<String>,
+    pub secrets_read: usize,
+    pub skipped: Vec<Skipped>,
+    pub failed_regions: Vec<FailedRegion>,
+    pub options: Options,
+    pub fail_on: FailOn,
+}
+
+impl AuditReport {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+
+    /// 3 when a finding reaches --fail-on; else 1 when a region could not be read; else 0.
+    pub fn exit(&self) -> Exit {
+        if self.findings.iter().any(|f| self.fail_on.fails(f.severity)) {
+            Exit::Findings
+        } else if !self.failed_regions.is_empty() {
+            Exit::Failure
+        } else {
+            Exit::Success
+        }
+    }
+
+    pub fn notes(&self) -> Vec<String> {
+        self.failed_regions.iter().map(|f| format!("{} was not audited: {}", f.region, f.message)).collect()
+    }
+}
+
+fn options(args: &AuditArgs) -> Result<Options> {
+    if let Some(days) = args.max_interval_days.filter(|d| !(1..=1000).contains(d)) {
+        return Err(usage(format!("--max-interval-days {days}: use 1 to 1000 (AWS's own range)")));
+    }
+    for (value, option) in
+        [(args.max_days_since_rotation, "--max-days-since-rotation"), (args.unused_days, "--unused-days")]
+    {
+        if !(1..=36_500).contains(&value) {
+            return Err(usage(format!("{option} {value}: use a number of days from 1")));
+        }
+    }
+    if let Some(key) = args.required_tags.iter().find(|k| k.is_empty() || k.len() > 128) {
+        return Err(usage(format!("--required-tags: {key:?} is not a tag key (1-128 characters)")));
+    }
+    Ok(Options {
+        max_interval_days: args.max_interval_days,
+        max_days_since_rotation: args.max_days_since_rotation,
+        unused_days: args.unused_days,
+        required_tags: args.required_tags.clone(),
+        require_cmk: args.require_cmk,
+    })
+}
+
+pub async fn run(clients: &Clients, now: Timestamp, progress: &Progress, args: &AuditArgs) -> Result<AuditReport> {
+    let options = options(args)?;
+    let regions = match &args.regions[..] {
+        [] => vec![clients.region.clone()],
+        [all] if all == "all" => ec2::enabled_regions(&clients.ec2).await?,
+        list => {
+            for region in list {
+                aws::valid_region(region)?;
+            }
+            list.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect()
+        }
+    };
+    let results: Vec<(String, Result<RegionAudit>)> = stream::iter(regions.clone())
+        .map(|region| {
+            let options = &options;
+            async move {
+                let regional = clients.for_region(&region);
+                let result = audit_region(&regional, options, now, progress).await;
+                (region, result)
+            }
+        })
+        .buffer_unordered(CONCURRENT_REGIONS)
+        .collect()
+        .await;
+
+    let mut report = AuditReport {
+        findings: Vec::new(),
+        regions,
+        secrets_read: 0,
+        skipped: Vec::new(),
+        failed_regions: Vec::new(),
+        options,
+        fail_on: args.fail_on,
+    };
+    for (region, result) in results {
+        match result {
+            Ok(audit) => {
+                report.secrets_read += audit.secrets_read;
+                report.findings.extend(audit.findings);
+                report.skipped.extend(audit.skipped);
+            }
+            // One region failing (no access, an opt-in region) does not stop the others.
+            Err(error) => report.failed_regions.push(FailedRegion { region, message: format!("{error:#}") }),
+        }
+    }
+    if report.failed_regions.len() == report.regions.len() && report.regions.len() == 1 {
+        let failed = report.failed_regions.remove(0);
+        anyhow::bail!("auditing {}: {}", failed.region, failed.message);
+    }
+    report.findings.sort_by(|a, b| {
+        (std::cmp::Reverse(a.severity), &a.secret, &a.region, a.rule).cmp(&(
+            std::cmp::Reverse(b.severity),
+            &b.secret,
+            &b.region,
+            b.rule,
+        ))
+    });
+    report.skipped.sort_by(|a, b| (&a.region, &a.secret).cmp(&(&b.region, &b.secret)));
+    report.failed_regions.sort_by(|a, b| a.region.cmp(&b.region));
+    Ok(report)
+}
+
+struct RegionAudit {
+    secrets_read: usize,
+    findings: Vec<Finding>,
+    skipped: Vec<Skipped>,
+}
+
+async fn audit_region(
+    clients: &Clients,
+    options: &Options,
+    now: Timestamp,
+    progress: &Progress,
+) -> Result<RegionAudit> {
+    let region = clients.region.as_str();
+    let listed = secrets::list(&clients.secrets, None).await?;
+    progress.say(&format!("{region}: {} secrets listed", listed.len()));
+
+    let mut skipped = Vec::new();
+    let mut judged = Vec::new();
+    for secret in listed.iter() {
+        match audit::classify(secret, region) {
+            Some(skip) => skipped.push(Skipped {
+                secret: secret.name.clone(),
+                arn: secret.arn.clone(),
+                region: region.to_string(),
+                reason: skip.reason(),
+            }),
+            None => judged.push(secret.clone()),
+        }
+    }
+
+    // Only a dangling AWSPENDING needs its version's age: read those versions.
+    let judged: Vec<_> = stream::iter(judged)
+        .map(|mut secret| async move {
+            if secret.rotation_enabled == Some(true) && secret.dangling_pending().is_some() {
+                match secrets::versions(&clients.secrets, region, &secret.arn).await {
+                    Ok(versions) => secret.versions = versions,
+                    Err(error) if crate::exit::is_not_found(&error) => {}
+                    Err(error) => return Err(error),
+                }
+            }
+            Ok(secret)
+        })
+        .buffered(CONCURRENT_LOOKUPS)
+        .collect::<Vec<Result<_>>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+
+    // Each rotation function once, and each VPC once.
+    let functions: BTreeSet<String> = judged
+        .iter()
+        .filter(|s| s.rotation_enabled == Some(true))
+        .filter_map(|s| s.rotation_lambda_arn.clone())
+        .collect();
+    let facts: BTreeMap<String, FunctionFacts> = stream::iter(functions)
+        .map(|arn| async move {
+            let facts = function_facts(clients, &arn).await;
+            (arn, facts)
+        })
+        .buffer_unordered(CONCURRENT_LOOKUPS)
+        .collect()
+        .await;
+    let vpcs: BTreeSet<String> = facts
+        .values()
+        .filter_map(|f| match f {
+            FunctionFacts::Present { vpc_id: Some(vpc), .. } => Some(vpc.clone()),
+            _ => None,
+        })
+        .collect();
+    let endpoints: BTreeMap<String, Option<bool>> = stream::iter(vpcs)
+        .map(|vpc| async move {
+            let found = ec2::secretsmanager_endpoints(&clients.ec2, &vpc, region).await.ok().map(|e| !e.is_empty());
+            (vpc, found)
+        })
+        .buffer_unordered(CONCURRENT_LOOKUPS)
+        .collect()
+        .await;
+
+    let mut intervals = BTreeMap::new();
+    let mut findings = Vec::new();
+    for secret in &judged {
+        let function = secret.rotation_lambda_arn.as_ref().and_then(|arn| facts.get(arn));
+        let endpoint = match function {
+            Some(FunctionFacts::Present { vpc_id: Some(vpc), .. }) => endpoints.get(vpc).copied().flatten(),
+            _ => None,
+        };
+        findings.extend(audit::evaluate(secret, region, function, endpoint, options, now, &mut intervals));
+    }
+    Ok(RegionAudit { secrets_read: listed.len(), findings, skipped })
+}
+
+async fn function_facts(clients: &Clients, arn: &str) -> FunctionFacts {
+    let function = match lambda::function(&clients.lambda, arn).await {
+        Ok(Some(function)) => function,
+        Ok(None) => return FunctionFacts::Missing,
+        Err(error) => return FunctionFacts::Unknown(format!("{error:#}")),
+    };
+    let grants = match lambda::policy(&clients.lambda, arn).await {
+        Ok(policy) => policy.as_deref().map(plan::grants).unwrap_or_default(),
+        Err(error) => return FunctionFacts::Unknown(format!("{error:#}")),
+    };
+    FunctionFacts::Present {
+        invokable: !grants.is_empty(),
+        scoped: grants.iter().any(|g| g.source_account.is_some()),
+        vpc_id: function.vpc.map(|v| v.vpc_id),
+    }
+}

@@ -1,0 +1,85 @@
+//! The audit as SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html),
+//! so GitHub code scanning and other dashboards can show its findings: one
+//! result per finding, and every rule's metadata with its help text.
+
+use serde_json::{Value, json};
+
+use crate::audit::{Finding, Rule, Severity};
+use crate::commands::audit::AuditReport;
+use crate::commands::enable::plan::fnv1a;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
+}
+
+/// GitHub ranks security results by this property (0.1-10).
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+    }
+}
+
+fn rule(rule: Rule) -> Value {
+    let help = rule.help();
+    json!({
+        "id": rule.id(),
+        "name": help.title.replace(' ', ""),
+        "shortDescription": {"text": help.title},
+        "fullDescription": {"text": help.why},
+        "help": {
+            "text": format!("{}\nCorresponds to: {}\nFix: {}", help.why, help.anchor, help.fix),
+            "markdown": format!("{}\n\n**Corresponds to:** {}\n\n**Fix:** `{}`", help.why, help.anchor, help.fix),
+        },
+        "defaultConfiguration": {"level": level(rule.severity())},
+        "properties": {"tags": ["security", "secrets", "rotation"], "security-severity": security_severity(rule.severity())},
+    })
+}
+
+fn result(finding: &Finding) -> Value {
+    let index = Rule::ALL.iter().position(|r| *r == finding.rule).unwrap_or_default();
+    json!({
+        "ruleId": finding.rule.id(),
+        "ruleIndex": index,
+        "level": level(finding.severity),
+        "message": {"text": format!("{}: {}", finding.secret, finding.message)},
+        "locations": [{
+            // Secrets are not files: a stable pseudo-path per secret lets dashboards group and track them.
+            "physicalLocation": {"artifactLocation": {"uri": format!("aws/secretsmanager/{}/{}", finding.region, finding.secret)}},
+            "logicalLocations": [{"fullyQualifiedName": finding.arn, "kind": "resource"}],
+        }],
+        "partialFingerprints": {
+            "rotctl/v1": format!("{:016x}", fnv1a(format!("{}\n{}", finding.arn, finding.rule.id()).as_bytes())),
+        },
+    })
+}
+
+pub fn render(report: &AuditReport) -> Value {
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rotctl",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": Rule::ALL.iter().map(|r| rule(*r)).collect::<Vec<_>>(),
+            }},
+            "results": report.findings.iter().map(result).collect::<Vec<_>>(),
+            "invocations": [{
+                "executionSuccessful": report.failed_regions.is_empty(),
+                "toolExecutionNotifications": report.failed_regions.iter().map(|f| json!({
+                    "level": "error",
+                    "message": {"text": format!("{} was not audited: {}", f.region, f.message)},
+                })).collect::<Vec<_>>(),
+            }],
+        }],
+    })
+}
