@@ -599,10 +599,12 @@ async fn network(clients: &Clients, request: &Request, function: Option<&lambda:
     {
         return Ok(Network { vpc_id: Some(vpc.vpc_id.clone()), subnets: Vec::new() });
     }
-    let (subnets, groups) = tokio::try_join!(
+    // Both at once, but the subnets' error first when both fail: the same input, the same message.
+    let (subnets, groups) = tokio::join!(
         ec2::subnets(&clients.ec2, &request.subnet_ids),
         ec2::security_group_vpcs(&clients.ec2, &request.security_group_ids)
-    )?;
+    );
+    let (subnets, groups) = (subnets?, groups?);
     let vpcs: std::collections::BTreeSet<&str> = subnets.iter().map(|s| s.vpc_id.as_str()).collect();
     let [vpc] = vpcs.into_iter().collect::<Vec<_>>()[..] else {
         return Err(usage("--subnet-ids are in different VPCs; a function runs in one VPC"));

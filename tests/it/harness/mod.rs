@@ -307,10 +307,24 @@ impl World {
     /// RotateSecret with `function` every `days`, then waits for the rotation
     /// to finish (the new version holds AWSCURRENT). Returns the new version.
     pub async fn rotate(&self, secret: &str, function: &str, days: i64) -> String {
+        let succeeded_before = self.events(secret, "RotationSucceeded");
         let version = self.start_rotation(secret, function, days).await;
         self.wait_for(secret, |stages| stages.get(&version).is_some_and(|s| s.contains(&"AWSCURRENT".to_string())))
             .await;
+        // The label moves in finishSecret, before the rotation records its dates:
+        // wait for the rotation's end, so a test's own dates are not overwritten.
+        let started = Instant::now();
+        while self.events(secret, "RotationSucceeded") == succeeded_before {
+            assert!(started.elapsed() < Duration::from_secs(20), "the rotation of {secret} never finished");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         version
+    }
+
+    /// How many `event_name` rotation events the emulator recorded for `secret`.
+    fn events(&self, secret: &str, event_name: &str) -> usize {
+        let events = control::get(&self.endpoint, &format!("/_harness/rotation-events?secret={secret}"));
+        events["Events"].as_array().map_or(0, |e| e.iter().filter(|e| e["eventName"] == event_name).count())
     }
 
     /// RotateSecret without waiting; returns the new (AWSPENDING) version.
