@@ -147,3 +147,14 @@ async fn endpoint_variables_that_are_empty_or_malformed() {
         .run()
         .fails(2, &["AWS_ENDPOINT_URL_SECRETS_MANAGER"]);
 }
+
+/// docs/commands/audit.md documents every rule the audit has.
+#[test]
+fn the_audit_docs_name_every_rule() {
+    let doc = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/commands/audit.md"))
+        .expect("the audit docs");
+    for rule in rotctl::audit::Rule::ALL {
+        let row = format!("| `{}` | {} |", rule.id(), rule.severity().as_str());
+        assert!(doc.contains(&row), "docs/commands/audit.md lacks the row {row:?}");
+    }
+}
