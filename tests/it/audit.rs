@@ -46,17 +46,6 @@ async fn rotate_with_schedule(world: &World, secret: &str, function: &str, expre
     world.wait_for_event(secret, "RotationSucceeded").await;
 }
 
-async fn set_env(world: &World, function: &str, key: &str, value: &str) {
-    world
-        .lambda
-        .update_function_configuration()
-        .function_name(function)
-        .environment(aws_sdk_lambda::types::Environment::builder().variables(key, value).build())
-        .send()
-        .await
-        .expect("UpdateFunctionConfiguration");
-}
-
 /// Every rule once, and the traps. Region eu-west-2 is this test's alone.
 #[tokio::test]
 async fn a_labelled_fleet_gets_exactly_its_findings() {
@@ -83,7 +72,7 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
     let running = world.secret("running").await;
     world.rotate(&stuck, &flaky, 30).await;
     world.rotate(&running, &flaky, 30).await;
-    set_env(&world, &flaky, "FAIL_AT_STEP", "setSecret").await;
+    world.set_function_env(&flaky, &[("FAIL_AT_STEP", "setSecret")]).await;
     let pending = world.start_rotation(&stuck, &flaky, 30).await;
     world.wait_for_event(&stuck, "RotationFailed").await;
     world.set_dates(&stuck, json!({"VersionCreatedDates": {&pending: now() - 3600}}));

@@ -16,21 +16,6 @@ async fn rotated_once(world: &World) -> (String, String, String, String) {
     (secret, function, first, second)
 }
 
-async fn break_function(world: &World, function: &str, env: &[(&str, &str)]) {
-    let mut environment = aws_sdk_lambda::types::Environment::builder();
-    for (key, value) in env {
-        environment = environment.variables(*key, *value);
-    }
-    world
-        .lambda
-        .update_function_configuration()
-        .function_name(function)
-        .environment(environment.build())
-        .send()
-        .await
-        .expect("UpdateFunctionConfiguration");
-}
-
 fn holder(stages: &HashMap<String, Vec<String>>, label: &str) -> Option<String> {
     stages.iter().find(|(_, s)| s.iter().any(|l| l == label)).map(|(id, _)| id.clone())
 }
@@ -67,7 +52,7 @@ async fn rotate_now_without_waiting_reports_it_started() {
 async fn a_rotation_failing_at_set_secret_is_reported_with_its_step() {
     let world = World::new();
     let (secret, function, _, second) = rotated_once(&world).await;
-    break_function(&world, &function, &[("FAIL_AT_STEP", "setSecret")]).await;
+    world.set_function_env(&function, &[("FAIL_AT_STEP", "setSecret")]).await;
     let run = world.rotctl(&["rotate-now", &secret, "--wait", "-o", "json"]).run().code(1);
     let json = run.json();
     assert_eq!(json["Outcome"], "failed");
@@ -82,7 +67,7 @@ async fn a_rotation_failing_at_set_secret_is_reported_with_its_step() {
 async fn a_rotation_failing_at_test_secret_is_reported_with_its_step() {
     let world = World::new();
     let (secret, function, _, second) = rotated_once(&world).await;
-    break_function(&world, &function, &[("FAIL_AT_STEP", "testSecret")]).await;
+    world.set_function_env(&function, &[("FAIL_AT_STEP", "testSecret")]).await;
     let run = world.rotctl(&["rotate-now", &secret, "--wait"]).run().code(1);
     assert!(run.stdout.contains("failed at      testSecret"), "{run}");
     assert_eq!(holder(&world.stages(&secret).await, "AWSCURRENT"), Some(second));
@@ -92,7 +77,7 @@ async fn a_rotation_failing_at_test_secret_is_reported_with_its_step() {
 async fn a_slow_rotation_times_out_with_exit_4() {
     let world = World::new();
     let (secret, function, _, _) = rotated_once(&world).await;
-    break_function(&world, &function, &[("STEP_DELAY", "20")]).await;
+    world.set_function_env(&function, &[("STEP_DELAY", "20")]).await;
     let run = world.rotctl(&["rotate-now", &secret, "--wait", "--timeout", "2s", "-o", "json"]).run().code(4);
     assert_eq!(run.json()["Outcome"], "timed-out");
     assert!(run.stderr.contains("may still finish"), "{run}");
@@ -109,7 +94,7 @@ async fn rotate_now_refuses_what_aws_would_refuse_and_changes_nothing() {
     world.rotctl(&["rotate-now", &secret]).run().fails(2, &["turned off", "rotctl enable"]);
 
     let stuck = world.secret("stuck").await;
-    break_function(&world, &function, &[("FAIL_AT_STEP", "createSecret")]).await;
+    world.set_function_env(&function, &[("FAIL_AT_STEP", "createSecret")]).await;
     let pending = world.start_rotation(&stuck, &function, 30).await;
     world.wait_for_event(&stuck, "RotationFailed").await;
     world.rotctl(&["rotate-now", &stuck]).run().fails(2, &["wait for it"]);
@@ -172,7 +157,7 @@ async fn rollback_refuses_and_changes_nothing() {
     let dry = world.rotctl(&["rollback", &secret, "--dry-run", "-o", "json"]).run().success();
     assert_eq!(dry.json()["DryRun"], true);
 
-    break_function(&world, &function, &[("STEP_DELAY", "20")]).await;
+    world.set_function_env(&function, &[("STEP_DELAY", "20")]).await;
     world.start_rotation(&secret, &function, 30).await;
     world.rotctl(&["rollback", &secret, "--yes"]).run().fails(2, &["in progress", "--force"]);
     assert!(mutating(&world.calls()).is_empty(), "{:?}", mutating(&world.calls()));
@@ -183,7 +168,7 @@ async fn rollback_refuses_and_changes_nothing() {
 async fn rollback_with_force_cancels_a_running_rotation_first() {
     let world = World::new();
     let (secret, function, first, _) = rotated_once(&world).await;
-    break_function(&world, &function, &[("STEP_DELAY", "20")]).await;
+    world.set_function_env(&function, &[("STEP_DELAY", "20")]).await;
     world.start_rotation(&secret, &function, 30).await;
     let run = world.rotctl(&["rollback", &secret, "--force", "--yes"]).run().code(0);
     assert!(run.stderr.contains("rotation of") && run.stderr.contains("is now off"), "{run}");
@@ -209,7 +194,7 @@ async fn rollback_survives_throttled_label_moves() {
 async fn disable_turns_rotation_off_and_clears_a_stuck_rotation() {
     let world = World::new();
     let (secret, function, _, second) = rotated_once(&world).await;
-    break_function(&world, &function, &[("FAIL_AT_STEP", "setSecret")]).await;
+    world.set_function_env(&function, &[("FAIL_AT_STEP", "setSecret")]).await;
     let pending = world.start_rotation(&secret, &function, 30).await;
     world.wait_for_event(&secret, "RotationFailed").await;
 

@@ -187,6 +187,21 @@ impl World {
         out.function_arn().expect("a function ARN").to_string()
     }
 
+    /// Replaces a function's environment (e.g. FAIL_AT_STEP to break it).
+    pub async fn set_function_env(&self, function: &str, env: &[(&str, &str)]) {
+        let mut environment = aws_sdk_lambda::types::Environment::builder();
+        for (key, value) in env {
+            environment = environment.variables(*key, *value);
+        }
+        self.lambda
+            .update_function_configuration()
+            .function_name(function)
+            .environment(environment.build())
+            .send()
+            .await
+            .expect("UpdateFunctionConfiguration");
+    }
+
     /// The statements of a function's resource policy (none: empty).
     pub async fn policy_statements(&self, function: &str) -> Vec<Value> {
         match self.lambda.get_policy().function_name(function).send().await {
