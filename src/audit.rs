@@ -236,10 +236,9 @@ pub struct Options {
 pub enum FunctionFacts {
     Missing,
     Present {
-        /// A statement lets secretsmanager.amazonaws.com invoke it.
-        invokable: bool,
-        /// ... with an aws:SourceAccount condition.
-        scoped: bool,
+        /// The aws:SourceAccount of each statement letting secretsmanager.amazonaws.com
+        /// invoke it (None: the statement has no such condition).
+        grants: Vec<Option<String>>,
         vpc_id: Option<String>,
     },
     /// The lookup failed (e.g. no permission): rules about it are not judged.
@@ -303,23 +302,30 @@ pub fn evaluate(
     let name = &secret.name;
     let days_ago = |date: Timestamp| now.duration_since(date).as_secs() / 86_400;
 
+    // Stuck whether or not rotation is still on: a cancelled rotation leaves its label too.
+    if let Some(reason) = rotation::stuck(secret, now) {
+        let log = secret
+            .rotation_lambda_arn
+            .as_deref()
+            .map_or_else(|| "its log".to_string(), crate::aws::diagnose::log_group);
+        let fix = fix(Rule::RotationStuck, name).replace("/aws/lambda/FUNCTION", &log);
+        fire(Rule::RotationStuck, format!("{reason} (fix: {fix})"));
+    }
     if secret.rotation_enabled == Some(true) {
         let (state, reason) = rotation::assess(secret, now);
-        match state {
-            RotationState::Stuck => {
-                let log = secret
-                    .rotation_lambda_arn
-                    .as_deref()
-                    .map_or_else(|| "its log".to_string(), crate::aws::diagnose::log_group);
-                let fix = fix(Rule::RotationStuck, name).replace("/aws/lambda/FUNCTION", &log);
-                fire(Rule::RotationStuck, format!("{reason} (fix: {fix})"));
-            }
-            RotationState::Overdue => {
-                fire(Rule::RotationOverdue, format!("{reason} (fix: {})", fix(Rule::RotationOverdue, name)))
-            }
-            _ => {}
+        if state == RotationState::Overdue {
+            fire(Rule::RotationOverdue, format!("{reason} (fix: {})", fix(Rule::RotationOverdue, name)));
         }
         if let (Some(arn), Some(facts)) = (&secret.rotation_lambda_arn, function) {
+            // Judged for this secret's account: a grant for another account does not let it be invoked.
+            let account = secret.arn.split(':').nth(4).unwrap_or_default();
+            let (invokable, unscoped) = match facts {
+                FunctionFacts::Present { grants, .. } => (
+                    grants.iter().any(|g| g.as_deref().is_none_or(|a| a == account)),
+                    grants.iter().any(Option::is_none),
+                ),
+                _ => (true, false),
+            };
             match facts {
                 FunctionFacts::Missing => fire(
                     Rule::RotationLambdaMissing,
@@ -328,14 +334,14 @@ pub fn evaluate(
                         fix(Rule::RotationLambdaMissing, name)
                     ),
                 ),
-                FunctionFacts::Present { invokable: false, .. } => fire(
+                FunctionFacts::Present { .. } if !invokable => fire(
                     Rule::RotationLambdaNotInvokable,
                     format!(
                         "{arn} has no policy statement letting secretsmanager.amazonaws.com invoke it (fix: {})",
                         fix(Rule::RotationLambdaNotInvokable, name).replace("FUNCTION", arn)
                     ),
                 ),
-                FunctionFacts::Present { invokable: true, scoped: false, .. } => fire(
+                FunctionFacts::Present { .. } if unscoped => fire(
                     Rule::RotationLambdaNoSourceAccount,
                     format!(
                         "{arn} lets secretsmanager.amazonaws.com invoke it without an aws:SourceAccount condition (fix: {})",
@@ -479,7 +485,12 @@ mod tests {
     }
 
     fn present(invokable: bool, scoped: bool, vpc: Option<&str>) -> FunctionFacts {
-        FunctionFacts::Present { invokable, scoped, vpc_id: vpc.map(str::to_string) }
+        let grants = match (invokable, scoped) {
+            (false, _) => vec![],
+            (true, true) => vec![Some("123456789012".to_string())],
+            (true, false) => vec![None],
+        };
+        FunctionFacts::Present { grants, vpc_id: vpc.map(str::to_string) }
     }
 
     fn rules_fired(
@@ -525,6 +536,9 @@ mod tests {
         let mut overdue = healthy();
         overdue.next_rotation_date = Some(at("2026-11-21T00:00:00Z"));
         assert_eq!(rules_fired(&overdue, None, None, &options()), ["rotation-overdue"]);
+        let mut cancelled = stuck.clone();
+        cancelled.rotation_enabled = Some(false);
+        assert_eq!(rules_fired(&cancelled, None, None, &options()), ["rotation-stuck", "rotation-disabled"]);
     }
 
     #[test]
@@ -545,6 +559,18 @@ mod tests {
         );
         assert!(rules_fired(&s, Some(&present(true, true, Some("vpc-1"))), Some(true), &options()).is_empty());
         assert!(rules_fired(&s, Some(&FunctionFacts::Unknown("AccessDenied".into())), None, &options()).is_empty());
+        let elsewhere = FunctionFacts::Present { grants: vec![Some("999999999999".into())], vpc_id: None };
+        assert_eq!(
+            rules_fired(&s, Some(&elsewhere), None, &options()),
+            ["rotation-lambda-not-invokable"],
+            "another account's grant"
+        );
+        let mixed = FunctionFacts::Present { grants: vec![Some("123456789012".into()), None], vpc_id: None };
+        assert_eq!(
+            rules_fired(&s, Some(&mixed), None, &options()),
+            ["rotation-lambda-no-source-account"],
+            "an unscoped grant beside a scoped one"
+        );
     }
 
     #[test]

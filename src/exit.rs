@@ -93,3 +93,9 @@ pub fn for_error(error: &anyhow::Error) -> Exit {
         Exit::Failure
     }
 }
+
+/// An error after some changes were made: never exit 2 ("nothing changed").
+/// A timeout stays exit 4; anything else becomes a plain failure (exit 1).
+pub fn after_changes(error: anyhow::Error, hint: &str) -> anyhow::Error {
+    if error.chain().any(|cause| cause.is::<UsageError>()) { anyhow::anyhow!("{error:#} ({hint})") } else { error }
+}

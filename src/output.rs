@@ -146,6 +146,7 @@ fn audit_json(report: &AuditReport) -> serde_json::Value {
             "FailOn": format!("{:?}", report.fail_on).to_lowercase(),
             "Skipped": report.skipped,
             "FailedRegions": report.failed_regions,
+            "Unchecked": report.unchecked,
         },
     })
 }

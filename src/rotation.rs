@@ -35,17 +35,11 @@ pub fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
         }
         return (RotationState::Disabled, reason);
     }
+    if let Some(reason) = stuck(secret, now) {
+        return (RotationState::Stuck, reason);
+    }
     if let Some(pending) = secret.dangling_pending() {
         return match secret.version_created(pending) {
-            Some(created) if now.duration_since(created) > STUCK_AFTER => (
-                RotationState::Stuck,
-                format!(
-                    "AWSPENDING has been on version {pending} since {} ({} ago): the rotation failed and \
-                     blocks the next one",
-                    created,
-                    age(now.duration_since(created))
-                ),
-            ),
             Some(created) => (
                 RotationState::InProgress,
                 format!(
@@ -65,6 +59,19 @@ pub fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
         );
     }
     (RotationState::Healthy, "rotation is enabled and on schedule".into())
+}
+
+/// The reason, when a rotation left AWSPENDING on another version more than
+/// 15 minutes ago (whether or not rotation is still on).
+pub fn stuck(secret: &Secret, now: Timestamp) -> Option<String> {
+    let pending = secret.dangling_pending()?;
+    let created = secret.version_created(pending)?;
+    (now.duration_since(created) > STUCK_AFTER).then(|| {
+        format!(
+            "AWSPENDING has been on version {pending} since {created} ({} ago): the rotation failed and blocks the next one",
+            age(now.duration_since(created))
+        )
+    })
 }
 
 /// A schedule in words: "every 30 days", "rate(12 hours), window 2h".

@@ -74,10 +74,10 @@ pub fn render(report: &AuditReport) -> Value {
             }},
             "results": report.findings.iter().map(result).collect::<Vec<_>>(),
             "invocations": [{
-                "executionSuccessful": report.failed_regions.is_empty(),
-                "toolExecutionNotifications": report.failed_regions.iter().map(|f| json!({
+                "executionSuccessful": report.failed_regions.is_empty() && report.unchecked.is_empty(),
+                "toolExecutionNotifications": report.notes().iter().map(|note| json!({
                     "level": "error",
-                    "message": {"text": format!("{} was not audited: {}", f.region, f.message)},
+                    "message": {"text": note},
                 })).collect::<Vec<_>>(),
             }],
         }],

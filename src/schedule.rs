@@ -64,8 +64,8 @@ pub fn rules_from_args(
 struct Schedule {
     /// Shortest time between two windows, in hours.
     interval_hours: i64,
-    /// Hour of day (UTC) the first window of a day starts.
-    first_hour: i64,
+    /// Hour of day (UTC) the last window of a day starts: the window must end by midnight.
+    last_hour: i64,
     /// `rate(N days)`: N.
     rate_days: Option<i64>,
 }
@@ -78,11 +78,11 @@ impl Schedule {
                 self.interval_hours
             ));
         }
-        if self.first_hour + hours > 24 {
+        if self.last_hour + hours > 24 {
             return Err(format!(
                 "--window {hours}h starting at {:02}:00 UTC runs into the next UTC day (AWS does not allow that; at most {}h)",
-                self.first_hour,
-                24 - self.first_hour
+                self.last_hour,
+                24 - self.last_hour
             ));
         }
         Ok(())
@@ -112,6 +112,9 @@ fn parse_rate(expression: &str, inner: &str) -> Result<Schedule, String> {
     let (amount, unit) = inner.split_once(' ').ok_or_else(bad)?;
     let amount: i64 = amount.parse().ok().filter(|n| *n >= 1).ok_or_else(bad)?;
     let hours = match unit {
+        "hour" | "hours" if amount > MAX_DAYS * 24 => {
+            return Err(format!("--schedule {expression:?}: at most every {MAX_DAYS} days"));
+        }
         "hour" | "hours" => amount,
         "day" | "days" if amount > MAX_DAYS => {
             return Err(format!("--schedule {expression:?}: at most every {MAX_DAYS} days"));
@@ -123,7 +126,7 @@ fn parse_rate(expression: &str, inner: &str) -> Result<Schedule, String> {
         return Err(format!("--schedule {expression:?}: AWS rotates at most every {MIN_HOURS} hours"));
     }
     let rate_days = unit.starts_with("day").then_some(amount);
-    Ok(Schedule { interval_hours: hours, first_hour: 0, rate_days })
+    Ok(Schedule { interval_hours: hours, last_hour: 0, rate_days })
 }
 
 const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
@@ -159,13 +162,14 @@ fn parse_cron(expression: &str, inner: &str) -> Result<Schedule, String> {
     hour_values.sort_unstable();
     hour_values.dedup();
     let first_hour = hour_values.first().copied().unwrap_or(0);
+    let last_hour = hour_values.last().copied().unwrap_or(0);
     let gaps = hour_values.windows(2).map(|w| w[1] - w[0]);
-    let wrap = 24 - hour_values.last().copied().unwrap_or(0) + first_hour;
+    let wrap = 24 - last_hour + first_hour;
     let interval_hours = gaps.chain(std::iter::once(wrap)).min().unwrap_or(24);
     if interval_hours < MIN_HOURS {
         return Err(format!("--schedule {expression:?}: AWS rotates at most every {MIN_HOURS} hours"));
     }
-    Ok(Schedule { interval_hours, first_hour, rate_days: None })
+    Ok(Schedule { interval_hours, last_hour, rate_days: None })
 }
 
 /// The values a cron field allows (None for "every": `*` or `?`), or None
@@ -227,7 +231,9 @@ pub fn interval_days(rules: &RotationRules) -> Option<f64> {
 }
 
 /// The longest gap between consecutive window starts of a cron schedule,
-/// over 2 years from 2026-01-01 (a fixed start, so the answer is stable).
+/// over 8 years from 2026-01-01 (a fixed start, so the answer is stable; 8
+/// years hold two February 29ths). Fewer than two windows in that time
+/// counts as the whole span.
 fn cron_max_gap_hours(expression: &str) -> Option<i64> {
     let inner = expression.strip_prefix("cron(")?.strip_suffix(')')?;
     parse_cron(expression, inner).ok()?;
@@ -237,7 +243,9 @@ fn cron_max_gap_hours(expression: &str) -> Option<i64> {
     let start = jiff::civil::date(2026, 1, 1);
     let mut previous: Option<i64> = None;
     let mut longest = 0;
-    for offset in 0..(366 * 2) {
+    const SPAN_DAYS: i32 = 366 * 8;
+    let mut windows = 0;
+    for offset in 0..SPAN_DAYS {
         let day = start.checked_add(jiff::Span::new().days(offset)).ok()?;
         if months.as_ref().is_some_and(|m| !m.contains(&i64::from(day.month()))) {
             continue;
@@ -246,6 +254,7 @@ fn cron_max_gap_hours(expression: &str) -> Option<i64> {
             continue;
         }
         for hour in &hours {
+            windows += 1;
             let at = i64::from(offset) * 24 + hour;
             if let Some(before) = previous {
                 longest = longest.max(at - before);
@@ -253,7 +262,10 @@ fn cron_max_gap_hours(expression: &str) -> Option<i64> {
             previous = Some(at);
         }
     }
-    (longest > 0).then_some(longest)
+    if windows < 2 {
+        return Some(i64::from(SPAN_DAYS) * 24);
+    }
+    Some(longest)
 }
 
 /// Whether `day` matches the day-of-month and day-of-week fields (one is `?`),
@@ -405,6 +417,8 @@ mod tests {
         refused(None, Some("cron(0 1,23 * * ? *)"), None, "every 4 hours");
         refused(None, Some("rate(4 hours)"), Some("4h"), "not shorter");
         refused(None, Some("cron(0 22 * * ? *)"), Some("3h"), "next UTC day");
+        refused(None, Some("cron(0 4,20 * * ? *)"), Some("6h"), "next UTC day");
+        refused(None, Some("rate(24001 hours)"), None, "1000 days");
         refused(None, Some("rate(1 day)"), Some("24h"), "not shorter");
         refused(None, Some("rate(10 days)"), Some("0h"), "1h to 24h");
         refused(None, Some("rate(10 days)"), Some("2 hours"), "1h to 24h");
@@ -429,6 +443,7 @@ mod tests {
         assert_eq!(interval_days(&with("cron(0 8 ? * 6#3 *)")), Some(35.0), "third Friday");
         assert_eq!(interval_days(&with("cron(0 8 L * ? *)")), Some(31.0), "last day of the month");
         assert_eq!(interval_days(&with("not a schedule")), None);
+        assert!(interval_days(&with("cron(0 4 29 2 ? *)")).is_some_and(|d| d > 1000.0), "Feb 29: every four years");
     }
 
     #[test]

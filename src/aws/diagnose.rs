@@ -53,11 +53,29 @@ pub async fn rotation_failure(
     let group = log_group.as_deref()?;
     let output =
         clients.logs.filter_log_events().log_group_name(group).start_time(since.as_millisecond()).send().await.ok()?;
+    // The function's own words are not repeated: a function may log a connection
+    // string or a password. Only the error's type and the step are kept.
     let line = output.events().iter().filter_map(|e| e.message()).find(|m| {
         let error = m.contains("[ERROR]") || m.contains("\"errorMessage\"");
-        error && (m.contains(secret_arn) || m.contains(secret_name) || m.contains(token))
+        error && (m.contains(secret_arn) || m.contains(token))
     })?;
-    Some(RotationFailure { step: step_in(line), message: line.trim().to_string(), log_group: Some(group.to_string()) })
+    let _ = secret_name;
+    Some(RotationFailure {
+        step: step_in(line),
+        message: format!("the rotation function logged {}", error_type(line)),
+        log_group: Some(group.to_string()),
+    })
+}
+
+/// `[ERROR] ValueError: ...` → "a ValueError"; the message after the type is dropped.
+fn error_type(line: &str) -> String {
+    let kind = line
+        .split("[ERROR]")
+        .nth(1)
+        .and_then(|rest| rest.trim().split(':').next())
+        .map(str::trim)
+        .filter(|kind| !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'));
+    kind.map_or_else(|| "an error".to_string(), |kind| format!("a {kind}"))
 }
 
 /// `/aws/lambda/<function name>`, where Lambda writes a function's output.
@@ -104,5 +122,8 @@ mod tests {
         assert_eq!(step_in("Error when executing lambda arn:x during setSecret step"), Some("setSecret".into()));
         assert_eq!(step_in("timeout"), None);
         assert_eq!(log_group("arn:aws:lambda:us-east-1:123456789012:function:rotate-db"), "/aws/lambda/rotate-db");
+        assert_eq!(error_type("[ERROR] ValueError: password=hunter2 rejected"), "a ValueError");
+        assert_eq!(error_type("[ERROR] psycopg2.OperationalError: FATAL for user"), "a psycopg2.OperationalError");
+        assert_eq!(error_type("{\"errorMessage\": \"secret value x\"}"), "an error");
     }
 }

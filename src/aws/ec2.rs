@@ -120,7 +120,7 @@ pub async fn create_secretsmanager_endpoint(
         .set_subnet_ids(Some(subnet_ids.to_vec()))
         .set_security_group_ids(Some(security_group_ids.to_vec()))
         .private_dns_enabled(true)
-        .client_token(format!("rotctl-{vpc_id}-secretsmanager"))
+        .client_token(client_token(vpc_id, subnet_ids, security_group_ids, jiff::Timestamp::now()))
         .send()
         .await
         .map_err(|error| explain(error, "ec2:CreateVpcEndpoint"))?;
@@ -156,4 +156,30 @@ pub async fn enabled_regions(client: &Client) -> Result<Vec<String>> {
         output.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
     regions.sort();
     Ok(regions)
+}
+
+/// CreateVpcEndpoint's idempotency token: the same request on the same day is
+/// the same endpoint (a retry, or a re-run after an interruption); another
+/// request, or a day later (an endpoint deleted since), is a new one. At most 64 characters.
+fn client_token(vpc_id: &str, subnet_ids: &[String], security_group_ids: &[String], now: jiff::Timestamp) -> String {
+    let content = format!("{vpc_id}|{}|{}", subnet_ids.join(","), security_group_ids.join(","));
+    let hash = crate::commands::enable::plan::fnv1a(content.as_bytes());
+    format!("rotctl-{vpc_id}-{hash:016x}-{}", now.strftime("%Y%m%d"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_tokens_follow_the_request_and_the_day() {
+        let day: jiff::Timestamp = "2026-11-22T10:00:00Z".parse().expect("a date");
+        let later: jiff::Timestamp = "2026-11-23T10:00:00Z".parse().expect("a date");
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let token = client_token("vpc-0123456789abcdef0", &ids(&["subnet-1"]), &ids(&["sg-1"]), day);
+        assert!(token.len() <= 64, "{token}");
+        assert_eq!(token, client_token("vpc-0123456789abcdef0", &ids(&["subnet-1"]), &ids(&["sg-1"]), day));
+        assert_ne!(token, client_token("vpc-0123456789abcdef0", &ids(&["subnet-2"]), &ids(&["sg-1"]), day));
+        assert_ne!(token, client_token("vpc-0123456789abcdef0", &ids(&["subnet-1"]), &ids(&["sg-1"]), later));
+    }
 }

@@ -68,6 +68,15 @@ pub struct Skipped {
     pub reason: String,
 }
 
+/// A lookup that failed, so the rules that depend on it were not judged.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Unchecked {
+    pub region: String,
+    pub resource: String,
+    pub message: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct FailedRegion {
@@ -82,6 +91,7 @@ pub struct AuditReport {
     pub secrets_read: usize,
     pub skipped: Vec<Skipped>,
     pub failed_regions: Vec<FailedRegion>,
+    pub unchecked: Vec<Unchecked>,
     pub options: Options,
     pub fail_on: FailOn,
 }
@@ -91,11 +101,12 @@ impl AuditReport {
         self.findings.iter().filter(|f| f.severity == severity).count()
     }
 
-    /// 3 when a finding reaches --fail-on; else 1 when a region could not be read; else 0.
+    /// 3 when a finding reaches --fail-on; else 1 when something could not be
+    /// read (a region, a function, a VPC): an incomplete audit must not pass; else 0.
     pub fn exit(&self) -> Exit {
         if self.findings.iter().any(|f| self.fail_on.fails(f.severity)) {
             Exit::Findings
-        } else if !self.failed_regions.is_empty() {
+        } else if !self.failed_regions.is_empty() || !self.unchecked.is_empty() {
             Exit::Failure
         } else {
             Exit::Success
@@ -103,7 +114,14 @@ impl AuditReport {
     }
 
     pub fn notes(&self) -> Vec<String> {
-        self.failed_regions.iter().map(|f| format!("{} was not audited: {}", f.region, f.message)).collect()
+        let regions = self.failed_regions.iter().map(|f| format!("{} was not audited: {}", f.region, f.message));
+        let lookups = self.unchecked.iter().map(|u| {
+            format!(
+                "{} in {} could not be checked, so the rules about it were not judged: {}",
+                u.resource, u.region, u.message
+            )
+        });
+        regions.chain(lookups).collect()
     }
 }
 
@@ -161,6 +179,7 @@ pub async fn run(clients: &Clients, now: Timestamp, progress: &Progress, args: &
         secrets_read: 0,
         skipped: Vec::new(),
         failed_regions: Vec::new(),
+        unchecked: Vec::new(),
         options,
         fail_on: args.fail_on,
     };
@@ -170,6 +189,7 @@ pub async fn run(clients: &Clients, now: Timestamp, progress: &Progress, args: &
                 report.secrets_read += audit.secrets_read;
                 report.findings.extend(audit.findings);
                 report.skipped.extend(audit.skipped);
+                report.unchecked.extend(audit.unchecked);
             }
             // One region failing (no access, an opt-in region) does not stop the others.
             Err(error) => report.failed_regions.push(FailedRegion { region, message: format!("{error:#}") }),
@@ -196,6 +216,7 @@ struct RegionAudit {
     secrets_read: usize,
     findings: Vec<Finding>,
     skipped: Vec<Skipped>,
+    unchecked: Vec<Unchecked>,
 }
 
 async fn audit_region(
@@ -225,7 +246,7 @@ async fn audit_region(
     // Only a dangling AWSPENDING needs its version's age: read those versions.
     let judged: Vec<_> = stream::iter(judged)
         .map(|mut secret| async move {
-            if secret.rotation_enabled == Some(true) && secret.dangling_pending().is_some() {
+            if secret.dangling_pending().is_some() {
                 match secrets::versions(&clients.secrets, region, &secret.arn).await {
                     Ok(versions) => secret.versions = versions,
                     Err(error) if crate::exit::is_not_found(&error) => {}
@@ -270,6 +291,21 @@ async fn audit_region(
         .collect()
         .await;
 
+    let mut unchecked: Vec<Unchecked> = facts
+        .iter()
+        .filter_map(|(arn, facts)| match facts {
+            FunctionFacts::Unknown(message) => {
+                Some(Unchecked { region: region.to_string(), resource: arn.clone(), message: message.clone() })
+            }
+            _ => None,
+        })
+        .collect();
+    unchecked.extend(endpoints.iter().filter(|(_, found)| found.is_none()).map(|(vpc, _)| Unchecked {
+        region: region.to_string(),
+        resource: vpc.clone(),
+        message: "its VPC endpoints could not be read (ec2:DescribeVpcEndpoints)".to_string(),
+    }));
+
     let mut intervals = BTreeMap::new();
     let mut findings = Vec::new();
     for secret in &judged {
@@ -280,7 +316,7 @@ async fn audit_region(
         };
         findings.extend(audit::evaluate(secret, region, function, endpoint, options, now, &mut intervals));
     }
-    Ok(RegionAudit { secrets_read: listed.len(), findings, skipped })
+    Ok(RegionAudit { secrets_read: listed.len(), findings, skipped, unchecked })
 }
 
 async fn function_facts(clients: &Clients, arn: &str) -> FunctionFacts {
@@ -294,8 +330,7 @@ async fn function_facts(clients: &Clients, arn: &str) -> FunctionFacts {
         Err(error) => return FunctionFacts::Unknown(format!("{error:#}")),
     };
     FunctionFacts::Present {
-        invokable: !grants.is_empty(),
-        scoped: grants.iter().any(|g| g.source_account.is_some()),
+        grants: grants.into_iter().map(|g| g.source_account).collect(),
         vpc_id: function.vpc.map(|v| v.vpc_id),
     }
 }

@@ -71,6 +71,13 @@ pub fn plan(
     if to == from {
         return Err(format!("version {to} is already AWSCURRENT for {}", secret.name));
     }
+    if secret.dangling_pending() == Some(to.as_str()) {
+        // An unfinished rotation's version may hold no value, or one the database never accepted.
+        return Err(format!(
+            "version {to} is the AWSPENDING version of an unfinished rotation of {}: it may hold no value;              roll back to a version that was AWSCURRENT before (see rotctl status {})",
+            secret.name, secret.name
+        ));
+    }
     let mut with_dates = secret.clone();
     with_dates.versions = versions.to_vec();
     let (state, reason) = rotation::assess(&with_dates, now);
@@ -123,8 +130,11 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
     let before = super::status::assessed(Secret { versions: labelled, ..secret.clone() }, ctx.now);
 
     let mut notes = Vec::new();
-    if let Some(warning) = single_user_warning(clients, &secret).await? {
-        notes.push(warning);
+    match single_user_warning(clients, &secret).await {
+        Ok(Some(warning)) => notes.push(warning),
+        Ok(None) => {}
+        // Not being allowed to read the function must not block a rollback during an incident.
+        Err(error) => notes.push(format!("could not tell whether the rotation is single-user ({error:#})")),
     }
     if args.dry_run {
         return Ok(RollbackReport {
@@ -290,6 +300,12 @@ mod tests {
         let forced = plan(&s, &v, None, true, now()).expect("forced");
         assert!(forced.cancel);
         assert_eq!(forced.clear_pending, ["v3"]);
+    }
+
+    #[test]
+    fn the_unfinished_rotation_s_version_is_not_a_target() {
+        let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
+        assert!(plan(&s, &v, Some("v3"), true, now()).is_err_and(|e| e.contains("unfinished rotation")));
     }
 
     #[test]

@@ -167,11 +167,15 @@ fn refuse_unless_ready(secret: &Secret, now: Timestamp) -> Result<()> {
     }
 }
 
-/// How often the secret is read while waiting: quick at first, then about once a second.
-const FIRST_POLL: Duration = Duration::from_millis(200);
+/// How often the secret is read while waiting: quick at first (a fast rotation
+/// is seen in 250 ms), doubling to once a second (a finished one is seen within 1 s).
+const FIRST_POLL: Duration = Duration::from_millis(250);
 const MAX_POLL: Duration = Duration::from_secs(1);
-/// How often CloudTrail and the function's log are read for a failure (CloudTrail allows 2 lookups a second).
-const DIAGNOSE_EVERY: Duration = Duration::from_secs(10);
+/// When CloudTrail and the function's log are first read for a failure, and
+/// how often after (CloudTrail allows 2 lookups a second per account; these
+/// two reads are what waiting costs beyond one DescribeSecret a second).
+const FIRST_DIAGNOSIS: Duration = Duration::from_secs(5);
+const DIAGNOSE_EVERY: Duration = Duration::from_secs(15);
 
 /// Polls until `version` holds AWSCURRENT (succeeded), the rotation visibly
 /// failed, or `timeout` passes. Shared by `enable --wait`.
@@ -187,6 +191,9 @@ pub async fn wait(
     let mut poll = FIRST_POLL;
     let mut last_diagnosis = Instant::now();
     let mut checked_once = false;
+    // Nothing can have finished the instant RotateSecret answered.
+    tokio::time::sleep(poll).await;
+    poll = (poll * 2).min(MAX_POLL);
     loop {
         let current = secrets::describe(&clients.secrets, &clients.region, &secret.arn).await?;
         match current.version_ids_to_stages.get(version) {
@@ -205,7 +212,7 @@ pub async fn wait(
             Some(_) => {}
         }
         let now = Instant::now();
-        if (!checked_once && now.duration_since(last_diagnosis) >= Duration::from_secs(2))
+        if (!checked_once && now.duration_since(last_diagnosis) >= FIRST_DIAGNOSIS)
             || now.duration_since(last_diagnosis) >= DIAGNOSE_EVERY
             || now >= deadline
         {
@@ -223,7 +230,7 @@ pub async fn wait(
         }
         progress.say(&format!("waiting for {} to rotate (version {version})", secret.name));
         tokio::time::sleep(poll.min(deadline - now)).await;
-        poll = (poll * 3 / 2).min(MAX_POLL);
+        poll = (poll * 2).min(MAX_POLL);
     }
 }
 

@@ -184,7 +184,8 @@ def validate_rules(rules: dict[str, Any] | None) -> dict[str, Any] | None:
             if not re.fullmatch(r"[0-9]+h", duration) or not 2 <= len(duration) <= 3:
                 raise InvalidParameterException(f"Invalid Duration: {duration}")
             window = int(duration[:-1])
-            start_hour = schedule["hours"][0] if schedule["kind"] == "cron" else 0
+            # The day's last window must end by midnight UTC.
+            start_hour = schedule["hours"][-1] if schedule["kind"] == "cron" else 0
             interval = schedule["hours"] if schedule["kind"] == "rate" else schedule["gap"]
             if window < 1 or start_hour + window > 24 or window >= interval:
                 raise InvalidParameterException(

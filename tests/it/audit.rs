@@ -377,3 +377,18 @@ async fn a_thousand_secrets_cost_ten_pages_and_one_lookup_per_function() {
     );
     let _ = ACCOUNT;
 }
+
+#[tokio::test]
+async fn a_function_that_cannot_be_read_fails_the_gate_with_a_note() {
+    let world = World::in_region("us-west-1");
+    let secret = world.secret("db").await;
+    let function = world.rotation_function("rotate", &[]).await;
+    world.rotate(&secret, &function, 30).await;
+    world.fault(
+        json!({"Operation": "GetFunctionConfiguration", "Count": 10, "Status": 403, "Code": "AccessDeniedException",
+        "Message": "User is not authorized to perform: lambda:GetFunctionConfiguration"}),
+    );
+    let run = world.rotctl(&["audit", "-o", "json"]).run().code(1);
+    assert_eq!(run.json()["Summary"]["Unchecked"][0]["Resource"], function.as_str());
+    assert!(run.stderr.contains("could not be checked"), "{run}");
+}

@@ -45,7 +45,12 @@ async fn rotate_now_without_waiting_reports_it_started() {
     let (secret, _, _, _) = rotated_once(&world).await;
     let json = world.rotctl(&["rotate-now", &secret, "-o", "json"]).run().success().json();
     assert_eq!(json["Outcome"], "started");
-    world.wait_for_event(&secret, "RotationSucceeded").await;
+    let version = json["VersionId"].as_str().expect("a version").to_string();
+    let started = std::time::Instant::now();
+    while holder(&world.stages(&secret).await, "AWSCURRENT").as_deref() != Some(version.as_str()) {
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the started rotation never finished");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]
@@ -81,6 +86,9 @@ async fn a_slow_rotation_times_out_with_exit_4() {
     let run = world.rotctl(&["rotate-now", &secret, "--wait", "--timeout", "2s", "-o", "json"]).run().code(4);
     assert_eq!(run.json()["Outcome"], "timed-out");
     assert!(run.stderr.contains("may still finish"), "{run}");
+    let stages = world.stages(&secret).await;
+    assert_eq!(holder(&stages, "AWSPENDING").as_deref(), run.json()["VersionId"].as_str(), "still rotating in AWS");
+    assert_ne!(holder(&stages, "AWSCURRENT").as_deref(), run.json()["VersionId"].as_str());
 }
 
 #[tokio::test]
@@ -224,10 +232,32 @@ async fn enable_waits_for_the_first_rotation_when_asked() {
     let run = world.rotctl(&["enable", &secret, "--lambda-arn", &broken, "--wait", "-o", "json"]).run().code(1);
     assert_eq!(run.json()["Outcome"], "failed");
     assert!(run.stderr.contains("finishSecret"), "{run}");
+    let stages = world.stages(&secret).await;
+    assert_eq!(holder(&stages, "AWSPENDING").as_deref(), run.json()["VersionId"].as_str());
+    assert_ne!(holder(&stages, "AWSCURRENT").as_deref(), run.json()["VersionId"].as_str(), "AWSCURRENT did not move");
 
     let other = world.secret("other").await;
     let good = world.rotation_function("good", &[]).await;
     let json = world.rotctl(&["enable", &other, "--lambda-arn", &good, "--wait", "-o", "json"]).run().success().json();
     assert_eq!(json["Outcome"], "succeeded");
     assert_eq!(holder(&world.stages(&other).await, "AWSCURRENT").as_deref(), json["VersionId"].as_str());
+}
+
+#[tokio::test]
+async fn disable_then_enable_again_keeps_the_schedule_and_window() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    let function = world.rotation_function("rotate", &[]).await;
+    world
+        .rotctl(&["enable", &secret, "--lambda-arn", &function, "--every-days", "7", "--window", "2h", "--wait"])
+        .run()
+        .success();
+    world.rotctl(&["disable", &secret, "--yes"]).run().success();
+    // No schedule given: the secret's own (AWS reports days beside the schedule) is sent back as AWS takes it.
+    let json = world.rotctl(&["enable", &secret, "--lambda-arn", &function, "-o", "json"]).run().success().json();
+    assert_eq!(json["Plan"][3]["Action"], "update");
+    let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
+    assert_eq!(described.rotation_enabled(), Some(true));
+    let rules = described.rotation_rules().expect("rules");
+    assert_eq!((rules.schedule_expression(), rules.duration()), (Some("rate(7 days)"), Some("2h")));
 }

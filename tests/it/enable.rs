@@ -4,6 +4,8 @@
 
 use serde_json::{Value, json};
 
+use rotctl::commands::enable::plan::derived_name_for;
+
 use crate::harness::{ACCOUNT, World, mutating, operations};
 
 fn plan(json: &Value) -> Vec<(String, String)> {
@@ -127,14 +129,17 @@ async fn a_template_file_is_deployed_once_through_a_change_set() {
         "the template grants the invoke itself"
     );
     assert_eq!(mutating(&world.calls()), ["CreateChangeSet", "ExecuteChangeSet", "RotateSecret"]);
-    let stack_name = format!("rotctl-{}-db", world.prefix);
+    let stack_name = format!("rotctl-{}", derived_name_for(&world.name("db"), &secret, "", 121));
     let stacks = world.cloudformation.describe_stacks().stack_name(&stack_name).send().await.expect("DescribeStacks");
     let stack = &stacks.stacks()[0];
     assert_eq!(stack.stack_status().map(|s| s.as_str()), Some("CREATE_COMPLETE"));
     let function =
         stack.outputs().iter().find(|o| o.output_key() == Some("RotationLambdaARN")).and_then(|o| o.output_value());
     let function = function.expect("the stack's output").to_string();
-    assert!(function.ends_with(&format!(":function:{}-db-rotation", world.prefix)), "{function}");
+    assert!(
+        function.ends_with(&format!(":function:{}", derived_name_for(&world.name("db"), &secret, "-rotation", 64))),
+        "{function}"
+    );
     world.wait_for_event(&secret, "RotationSucceeded").await;
     assert_eq!(json["Status"]["RotationLambdaARN"], function.as_str());
 
@@ -368,7 +373,7 @@ async fn a_run_killed_between_change_set_and_execution_converges() {
     world.wait_for_held("ExecuteChangeSet").await;
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    let stack_name = format!("rotctl-{}-db", world.prefix);
+    let stack_name = format!("rotctl-{}", derived_name_for(&world.name("db"), &secret, "", 121));
     let stacks = world.cloudformation.describe_stacks().stack_name(&stack_name).send().await.expect("DescribeStacks");
     assert_eq!(stacks.stacks()[0].stack_status().map(|s| s.as_str()), Some("REVIEW_IN_PROGRESS"));
 
@@ -380,4 +385,50 @@ async fn a_run_killed_between_change_set_and_execution_converges() {
     let creates = world.calls().iter().filter(|c| c.operation == "CreateChangeSet" && c.status == 200).count();
     assert_eq!(creates, 1, "the second run re-used the first run's change set");
     world.wait_for_event(&secret, "RotationSucceeded").await;
+}
+
+#[tokio::test]
+async fn vpc_endpoint_create_uses_the_vpc_the_function_is_already_in() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    let function = world.rotation_function("rotate", &[]).await;
+    let vpc = world.vpc().await;
+    let config = aws_sdk_lambda::types::VpcConfig::builder()
+        .subnet_ids(&vpc.subnets[0])
+        .security_group_ids(&vpc.security_group)
+        .build();
+    world
+        .lambda
+        .update_function_configuration()
+        .function_name(&function)
+        .vpc_config(config)
+        .send()
+        .await
+        .expect("VpcConfig");
+    let json = world
+        .rotctl(&["enable", &secret, "--lambda-arn", &function, "--vpc-endpoint", "create", "-o", "json"])
+        .run()
+        .success()
+        .json();
+    assert_eq!(json["Plan"][2]["Action"], "create");
+    assert_eq!(world.secretsmanager_endpoints(&vpc.id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn vpc_endpoint_create_for_a_template_outside_any_vpc_is_refused() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    // An AWS template's function is in a VPC only through --subnet-ids: refused before anything.
+    world
+        .rotctl(&["enable", &secret, "--template", "postgres-single", "--vpc-endpoint", "create", "--yes"])
+        .run()
+        .fails(2, &["--vpc-endpoint create needs the function in a VPC"]);
+    assert!(mutating(&world.calls()).is_empty());
+    // A template file's function is known only once deployed: the refusal comes after the stack, so it is exit 1.
+    let template = world.template_file("stack", true);
+    let run = world
+        .rotctl(&["enable", &secret, "--template-file", template.to_str().expect("UTF-8"), "--vpc-endpoint", "create"])
+        .run()
+        .fails(1, &["needs the function in a VPC", "re-run enable"]);
+    assert!(mutating(&world.calls()).contains(&"ExecuteChangeSet"), "{run}");
 }

@@ -303,6 +303,24 @@ struct StackWork {
 }
 
 pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &EnableArgs) -> Result<EnableReport> {
+    let mut changed = false;
+    match enable(clients, ctx, progress, args, &mut changed).await {
+        // Exit 2 promises nothing changed: once a step has applied, a failure is exit 1.
+        Err(error) if changed => Err(crate::exit::after_changes(
+            error,
+            "earlier steps were applied; fix the cause and re-run enable to finish (it picks up where this stopped)",
+        )),
+        result => result,
+    }
+}
+
+async fn enable(
+    clients: &Clients,
+    ctx: &Context,
+    progress: &Progress,
+    args: &EnableArgs,
+    changed: &mut bool,
+) -> Result<EnableReport> {
     let region = clients.region.as_str();
     let request = request(args, region)?;
     let secret_id = request.secret.as_str();
@@ -350,7 +368,13 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
         None => None,
     };
     let network = network(clients, &request, function.as_ref()).await?;
-    if request.endpoint == EndpointMode::Create && network.vpc_id.is_none() && function.is_some() {
+    let known_outside_vpc = match (&function, &request.source) {
+        (Some(function), _) => function.vpc.is_none(),
+        // An AWS template's function is in a VPC only through --subnet-ids.
+        (None, Source::Template { .. }) => true,
+        (None, _) => false,
+    };
+    if request.endpoint == EndpointMode::Create && network.vpc_id.is_none() && known_outside_vpc {
         return Err(usage(
             "--vpc-endpoint create needs the function in a VPC: pass --subnet-ids and --security-group-ids",
         ));
@@ -364,22 +388,34 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
     if rotates {
         check_not_pending(&secret, &versions, ctx.now)?;
     }
+    // The value is read only when the template's function will be (re)deployed or run.
+    let deploys = stack.as_ref().is_some_and(|work| work.decision.action != Action::Ok);
     if let Source::Template { template, .. } = &request.source
         && request.preflight_value
         && !request.dry_run
+        && (deploys || rotates)
     {
         check_value(clients, ctx, &secret, template).await?;
     }
 
     // Apply, step by step; each step's decision comes from what was just read.
-    let mut changed = false;
     if let Some(work) = stack {
-        let StackWork { name, body, parameters, capabilities, existing, decision } = work;
+        let StackWork { name, body, parameters, capabilities, mut existing, mut decision } = work;
+        if existing.as_ref().is_some_and(cloudformation::Stack::in_progress) && !request.dry_run {
+            // Another deployment is running: wait for it, then decide again.
+            let settled = cloudformation::wait(&clients.cloudformation, &name, progress).await?;
+            let deployed = cloudformation::template(&clients.cloudformation, &name).await?;
+            decision =
+                plan::stack(&name, Some(&settled), Some(&deployed), &body, &parameters).map_err(anyhow::Error::msg)?;
+            if decision.action == Action::Ok {
+                let arn = stack_output(Some(&settled))?;
+                function = lambda::function(&clients.lambda, &arn).await?;
+                function_arn = Some(arn);
+            }
+            existing = Some(settled);
+        }
         plan.push(step(EnableStep::Stack, &decision));
         if decision.action != Action::Ok && !request.dry_run {
-            if existing.as_ref().is_some_and(cloudformation::Stack::in_progress) {
-                cloudformation::wait(&clients.cloudformation, &name, progress).await?;
-            }
             let deployment = cloudformation::Deployment {
                 stack_name: &name,
                 change_set_name: plan::change_set_name(&body, &parameters),
@@ -394,7 +430,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
                 anyhow::anyhow!("stack {name} outputs RotationLambdaARN {arn}, but there is no such function")
             })?);
             function_arn = Some(arn);
-            changed = true;
+            *changed = true;
         }
     }
 
@@ -425,7 +461,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
                 ));
             }
         }
-        changed = true;
+        *changed = true;
     }
 
     // VPC config.
@@ -434,7 +470,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
     if decision.action == Action::Update && !request.dry_run {
         progress.say(&format!("updating the VPC config of {}", function.name));
         lambda::set_vpc(&clients.lambda, &function_arn, &request.subnet_ids, &request.security_group_ids).await?;
-        changed = true;
+        *changed = true;
     }
 
     // VPC endpoint.
@@ -458,7 +494,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
         let (subnets, groups) = endpoint_placement(clients, &request, &function, &network).await?;
         progress.say(&format!("creating a Secrets Manager endpoint in {vpc}"));
         ec2::create_secretsmanager_endpoint(&clients.ec2, region, vpc, &subnets, &groups).await?;
-        changed = true;
+        *changed = true;
     }
 
     // Rotation.
@@ -468,7 +504,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
     if decision.action != Action::Ok && !request.dry_run {
         let started = jiff::Timestamp::now();
         let version = secrets::rotate(&clients.secrets, secret_id, &function_arn, &rules, request.immediately).await?;
-        changed = true;
+        *changed = true;
         if args.wait {
             let (outcome, failure) =
                 rotate_now::wait(clients, progress, &secret, &version, started, args.timeout.unsigned_abs()).await?;
@@ -485,7 +521,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
         notes.push("--wait: no rotation was started, so there is nothing to wait for".to_string());
     }
 
-    let status = if changed {
+    let status = if *changed {
         let (secret, versions) = tokio::try_join!(
             secrets::describe(&clients.secrets, region, secret_id),
             secrets::versions(&clients.secrets, region, secret_id)
@@ -523,10 +559,15 @@ async fn stack_work(
     args: &EnableArgs,
 ) -> Result<StackWork> {
     let region = clients.region.as_str();
-    let name =
-        args.stack_name.clone().unwrap_or_else(|| format!("rotctl-{}", plan::derived_name(&secret.name, "", 121)));
+    let name = args
+        .stack_name
+        .clone()
+        .unwrap_or_else(|| format!("rotctl-{}", plan::derived_name_for(&secret.name, &secret.arn, "", 121)));
     let values = TemplateParameters {
-        function_name: args.function_name.clone().unwrap_or_else(|| plan::derived_name(&secret.name, "-rotation", 64)),
+        function_name: args
+            .function_name
+            .clone()
+            .unwrap_or_else(|| plan::derived_name_for(&secret.name, &secret.arn, "-rotation", 64)),
         endpoint: templates::secretsmanager_endpoint(region),
         subnet_ids: request.subnet_ids.clone(),
         security_group_ids: request.security_group_ids.clone(),
@@ -568,7 +609,7 @@ async fn stack_work(
         _ => None,
     };
     let decision =
-        plan::stack(existing.as_ref(), deployed.as_deref(), &body, &parameters).map_err(anyhow::Error::msg)?;
+        plan::stack(&name, existing.as_ref(), deployed.as_deref(), &body, &parameters).map_err(anyhow::Error::msg)?;
     Ok(StackWork { name, body, parameters, capabilities, existing, decision })
 }
 

@@ -33,6 +33,7 @@ impl Decision {
 
 /// The stack step: create, update, or the deployed stack is already this.
 pub fn stack(
+    name: &str,
     existing: Option<&Stack>,
     deployed_body: Option<&str>,
     body: &str,
@@ -41,7 +42,7 @@ pub fn stack(
     let Some(stack) = existing else {
         return Ok(Decision::new(
             Action::Create,
-            "CreateChangeSet (CREATE) and ExecuteChangeSet, then wait for the stack",
+            format!("CreateChangeSet (CREATE) and ExecuteChangeSet for stack {name}, then wait for it"),
         ));
     };
     match stack.status.as_str() {
@@ -209,10 +210,16 @@ pub fn vpc_endpoint(mode: EndpointMode, vpc_id: Option<&str>, service: &str, end
 }
 
 /// The rules rotation gets: those asked for, else the secret's own, else every 30 days.
+/// The secret's own are sent as AWS takes them: AWS reports AutomaticallyAfterDays
+/// beside a ScheduleExpression, but refuses the two together in RotateSecret.
 pub fn desired_rules(requested: Option<RotationRules>, current: Option<&RotationRules>) -> RotationRules {
-    requested
+    let mut rules = requested
         .or_else(|| current.filter(|rules| **rules != RotationRules::default()).cloned())
-        .unwrap_or(RotationRules { automatically_after_days: Some(30), ..Default::default() })
+        .unwrap_or(RotationRules { automatically_after_days: Some(30), ..Default::default() });
+    if rules.schedule_expression.is_some() {
+        rules.automatically_after_days = None;
+    }
+    rules
 }
 
 /// The rotation step: RotateSecret unless rotation is already on, with this
@@ -249,9 +256,16 @@ pub fn rotation(secret: &Secret, function_arn: &str, rules: &RotationRules, imme
 }
 
 /// A name for the things rotctl creates for a secret: `prod/db` →
-/// `prod-db<suffix>`, within `max` characters of letters, digits and
-/// hyphens, starting with a letter; long names keep a hash of the whole.
-pub fn derived_name(secret_name: &str, suffix: &str, max: usize) -> String {
+/// `prod-db-<6 hex of the ARN><suffix>`, within `max` characters of letters,
+/// digits and hyphens, starting with a letter. The hash keeps `app/db`,
+/// `app-db` and `app_db` apart (they read the same once sanitised).
+pub fn derived_name_for(secret_name: &str, secret_arn: &str, suffix: &str, max: usize) -> String {
+    let tag = format!("-{:06x}", fnv1a(secret_arn.as_bytes()) & 0xff_ffff);
+    derived_name(secret_name, &format!("{tag}{suffix}"), max)
+}
+
+/// `derived_name_for` without the ARN's hash.
+fn derived_name(secret_name: &str, suffix: &str, max: usize) -> String {
     let mut base: String = secret_name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     while base.contains("--") {
         base = base.replace("--", "-");
@@ -471,6 +485,16 @@ mod tests {
         assert_eq!(desired_rules(None, Some(&seven)), seven);
         assert_eq!(desired_rules(None, None).automatically_after_days, Some(30));
         assert_eq!(desired_rules(None, Some(&RotationRules::default())).automatically_after_days, Some(30));
+        let reported = RotationRules {
+            automatically_after_days: Some(30),
+            schedule_expression: Some("rate(30 days)".into()),
+            duration: Some("4h".into()),
+        };
+        assert_eq!(
+            desired_rules(None, Some(&reported)).automatically_after_days,
+            None,
+            "AWS refuses days and a schedule together"
+        );
     }
 
     #[test]
@@ -483,20 +507,44 @@ mod tests {
             outputs: BTreeMap::new(),
             parameters: parameters.clone(),
         };
-        assert_eq!(super::stack(None, None, "body", &parameters).map(|d| d.action), Ok(Action::Create));
+        assert_eq!(super::stack("s", None, None, "body", &parameters).map(|d| d.action), Ok(Action::Create));
         let done = stack("CREATE_COMPLETE");
-        assert_eq!(super::stack(Some(&done), Some("body"), "body", &parameters).map(|d| d.action), Ok(Action::Ok));
-        assert_eq!(super::stack(Some(&done), Some("old"), "body", &parameters).map(|d| d.action), Ok(Action::Update));
-        let changed = BTreeMap::from([("functionName".to_string(), "g".to_string())]);
-        assert_eq!(super::stack(Some(&done), Some("body"), "body", &changed).map(|d| d.action), Ok(Action::Update));
+        assert_eq!(super::stack("s", Some(&done), Some("body"), "body", &parameters).map(|d| d.action), Ok(Action::Ok));
         assert_eq!(
-            super::stack(Some(&stack("REVIEW_IN_PROGRESS")), None, "body", &parameters).map(|d| d.action),
+            super::stack("s", Some(&done), Some("old"), "body", &parameters).map(|d| d.action),
+            Ok(Action::Update)
+        );
+        let changed = BTreeMap::from([("functionName".to_string(), "g".to_string())]);
+        assert_eq!(
+            super::stack("s", Some(&done), Some("body"), "body", &changed).map(|d| d.action),
+            Ok(Action::Update)
+        );
+        assert_eq!(
+            super::stack("s", Some(&stack("REVIEW_IN_PROGRESS")), None, "body", &parameters).map(|d| d.action),
             Ok(Action::Create)
         );
         assert!(
-            super::stack(Some(&stack("ROLLBACK_COMPLETE")), None, "body", &parameters)
+            super::stack("s", Some(&stack("ROLLBACK_COMPLETE")), None, "body", &parameters)
                 .is_err_and(|e| e.contains("delete-stack"))
         );
+    }
+
+    #[test]
+    fn names_of_secrets_that_sanitise_alike_stay_apart() {
+        let a = derived_name_for(
+            "app/db",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf",
+            "-rotation",
+            64,
+        );
+        let b = derived_name_for(
+            "app-db",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-db-GhIjKl",
+            "-rotation",
+            64,
+        );
+        assert_ne!(a, b);
+        assert!(a.starts_with("app-db-") && a.ends_with("-rotation") && a.len() <= 64, "{a}");
     }
 
     #[test]

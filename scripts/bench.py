@@ -1,0 +1,237 @@
+"""rotctl's benchmark against the AWS CLI, on the test emulator (see scripts/bench).
+
+Each measurement runs rotctl and the AWS CLI alternately, several times, and
+reports the median and the spread (min-max) of wall time, the AWS calls each
+made (from the emulator's per-access-key call log) and peak memory. Targets
+come from issue 7; the report says which are met. Results also go to
+bench-results/results.json.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
+ROTCTL = os.path.join(ROOT, "target/release/rotctl")
+AWS = os.path.join(ROOT, ".venv-bench/bin/aws")
+REGION = "us-east-1"
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+
+
+def harness(path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(ENDPOINT + path, data=json.dumps(body).encode() if body else None,
+                                     method="POST" if body else "GET")
+    return json.loads(urllib.request.urlopen(request).read())
+
+
+def calls(key: str) -> list[dict]:
+    return harness(f"/_harness/calls?key={key}")["Calls"]
+
+
+def timed(command: list[str], key: str, region: str = REGION) -> tuple[float, int, int, str]:
+    """Wall seconds, peak RSS (KB), exit code and stdout of one run with its own access key."""
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=key, AWS_REGION=region, AWS_DEFAULT_REGION=region)
+    started = time.perf_counter()
+    process = subprocess.run(["/usr/bin/time", "-f", "%M", *command], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    peak = int(process.stderr.strip().splitlines()[-1]) if process.stderr.strip() else 0
+    return wall, peak, process.returncode, process.stdout
+
+
+def compare(name: str, rotctl: list[list[str]], aws: list[list[str]], runs: int, region: str = REGION) -> dict:
+    """Alternates rotctl and the AWS CLI; each side may be several commands (run in sequence)."""
+    sides: dict[str, dict[str, list]] = {"rotctl": {"wall": [], "peak": [], "calls": []},
+                                         "aws": {"wall": [], "peak": [], "calls": []}}
+    for _ in range(runs):
+        for side, commands in (("rotctl", rotctl), ("aws", aws)):
+            key = "AKIABENCH" + uuid.uuid4().hex[:12].upper()
+            wall, peak = 0.0, 0
+            for command in commands:
+                w, p, code, _ = timed(command, key, region)
+                assert code in (0, 3), f"{command} exited {code}"
+                wall, peak = wall + w, max(peak, p)
+            sides[side]["wall"].append(wall)
+            sides[side]["peak"].append(peak)
+            sides[side]["calls"].append(len(calls(key)))
+    summary = {}
+    for side, values in sides.items():
+        walls = values["wall"]
+        summary[side] = {
+            "median_ms": round(statistics.median(walls) * 1000, 1),
+            "min_ms": round(min(walls) * 1000, 1),
+            "max_ms": round(max(walls) * 1000, 1),
+            "calls": statistics.median(values["calls"]),
+            "peak_mb": round(max(values["peak"]) / 1024, 1),
+            "runs": runs,
+        }
+    summary["speedup"] = round(summary["aws"]["median_ms"] / summary["rotctl"]["median_ms"], 1)
+    print(f"  {name}: rotctl {summary['rotctl']['median_ms']} ms ({summary['rotctl']['min_ms']}-{summary['rotctl']['max_ms']}), "
+          f"{summary['rotctl']['calls']:.0f} calls, {summary['rotctl']['peak_mb']} MB | aws {summary['aws']['median_ms']} ms "
+          f"({summary['aws']['min_ms']}-{summary['aws']['max_ms']}), {summary['aws']['calls']:.0f} calls, "
+          f"{summary['aws']['peak_mb']} MB | {summary['speedup']}x", flush=True)
+    return summary
+
+
+def fleet(region: str, count: int) -> None:
+    client = boto3.client("secretsmanager", region_name=region)
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda i: client.create_secret(Name=f"fleet/{i:06d}", SecretString="{}"), range(count)))
+
+
+def rotation_function(name: str, env: dict[str, str] | None = None) -> str:
+    iam, lam = boto3.client("iam"), boto3.client("lambda")
+    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }))["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.write(os.path.join(ROOT, "tests/fixtures/rotation_function.py"), "rotation_function.py")
+    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="rotation_function.lambda_handler",
+                              Code={"ZipFile": code.getvalue()}, Timeout=30, Environment={"Variables": env or {}})["FunctionArn"]
+    lam.add_permission(FunctionName=name, StatementId="SecretsManagerAccess", Action="lambda:InvokeFunction",
+                       Principal="secretsmanager.amazonaws.com", SourceAccount="123456789012")
+    return arn
+
+
+def wait_for(secret: str, event: str, count: int = 1) -> None:
+    for _ in range(600):
+        events = harness(f"/_harness/rotation-events?secret={secret}")["Events"]
+        if sum(1 for e in events if e["eventName"] == event) >= count:
+            return
+        time.sleep(0.05)
+    sys.exit(f"bench: {secret} never reached {event}")
+
+
+def rotate_now_wait(secret: str, runs: int) -> dict:
+    """rotate-now --wait against a function that takes 8 s: how soon after the
+    label moves does rotctl notice, and how often does it call (every call:
+    DescribeSecret and the failure diagnosis) while waiting."""
+    lags, rates = [], []
+    for run in range(runs):
+        key = "AKIABENCHWAIT" + uuid.uuid4().hex[:8].upper()
+        lambda_calls_before = len(calls("AKIAHARNESSLAMBDA000"))
+        wall, _, code, _ = timed([ROTCTL, "rotate-now", secret, "--wait", "-o", "json"], key)
+        ended = time.time()
+        assert code == 0, f"rotate-now --wait exited {code}"
+        moved = [c for c in calls("AKIAHARNESSLAMBDA000")[lambda_calls_before:] if c["Operation"] == "UpdateSecretVersionStage"]
+        lags.append(ended - moved[-1]["Time"])
+        made = calls(key)
+        rotate = next(i for i, c in enumerate(made) if c["Operation"] == "RotateSecret")
+        during = made[rotate + 1:-2]  # the last two calls are the closing status read, not waiting
+        waiting = during[-1]["Time"] - made[rotate]["Time"]
+        rates.append(len(during) / waiting if waiting > 0 else 0.0)
+    result = {
+        "notice_after_label_move_ms": {"median": round(statistics.median(lags) * 1000), "max": round(max(lags) * 1000)},
+        "calls_per_second_while_waiting": round(statistics.median(rates), 2),
+        "runs": runs,
+    }
+    print(f"  rotate-now --wait: noticed {result['notice_after_label_move_ms']['median']} ms after the label move "
+          f"(max {result['notice_after_label_move_ms']['max']}), {result['calls_per_second_while_waiting']} calls/s while waiting", flush=True)
+    return result
+
+
+def enable_rerun(secret: str, function: str, runs: int) -> dict:
+    walls, reads, writes = [], [], []
+    for _ in range(runs):
+        key = "AKIABENCHEN" + uuid.uuid4().hex[:10].upper()
+        wall, _, code, out = timed([ROTCTL, "enable", secret, "--lambda-arn", function, "-o", "json"], key)
+        assert code == 0 and all(step["Action"] == "ok" for step in json.loads(out)["Plan"])
+        made = [c["Operation"] for c in calls(key)]
+        walls.append(wall)
+        writes.append(sum(1 for op in made if not op.startswith(("Describe", "List", "Get"))))
+        reads.append(len(made) - writes[-1])
+    result = {"median_ms": round(statistics.median(walls) * 1000, 1), "reads": max(reads), "mutating": max(writes), "runs": runs}
+    print(f"  enable re-run: {result['median_ms']} ms, {result['reads']} reads, {result['mutating']} mutating calls", flush=True)
+    return result
+
+
+def main() -> None:
+    runs = 3 if QUICK else 10
+    print("Seeding the emulator ...", flush=True)
+    function = rotation_function("bench-rotation")
+    slow = rotation_function("bench-rotation-slow", {"STEP_DELAY": "8"})
+    sm = boto3.client("secretsmanager")
+    secret = sm.create_secret(Name="bench/db", SecretString=json.dumps({"username": "u", "password": "p"}))["ARN"]
+    sm.rotate_secret(SecretId=secret, RotationLambdaARN=function, RotationRules={"AutomaticallyAfterDays": 30})
+    wait_for(secret, "RotationSucceeded")
+    waiting = sm.create_secret(Name="bench/slow-db", SecretString=json.dumps({"username": "u", "password": "p"}))["ARN"]
+    sm.rotate_secret(SecretId=waiting, RotationLambdaARN=slow, RotationRules={"AutomaticallyAfterDays": 30})
+    wait_for(waiting, "RotationSucceeded")
+    sizes = [1_000] if QUICK else [1_000, 10_000]
+    regions = {1_000: "eu-west-1", 10_000: "eu-central-1"}
+    for size in sizes:
+        started = time.perf_counter()
+        fleet(regions[size], size)
+        print(f"  seeded {size} secrets in {regions[size]} in {time.perf_counter() - started:.1f} s", flush=True)
+
+    results: dict = {"rotctl_version": subprocess.run([ROTCTL, "--version"], capture_output=True, text=True).stdout.strip(),
+                     "aws_version": subprocess.run([AWS, "--version"], capture_output=True, text=True).stdout.strip()
+                     or subprocess.run([AWS, "--version"], capture_output=True, text=True).stderr.strip(),
+                     "binary_bytes": os.path.getsize(ROTCTL)}
+    print("Measuring (rotctl and the AWS CLI alternately; median and min-max) ...", flush=True)
+    results["startup"] = compare("start-up (--version)", [[ROTCTL, "--version"]], [[AWS, "--version"]], runs * 2)
+    results["status"] = compare(
+        "one secret's status",
+        [[ROTCTL, "status", secret, "-o", "json"]],
+        [[AWS, "secretsmanager", "describe-secret", "--secret-id", secret],
+         [AWS, "secretsmanager", "list-secret-version-ids", "--secret-id", secret]],
+        runs,
+    )
+    for size in sizes:
+        results[f"audit_{size}"] = compare(
+            f"audit of {size} secrets vs aws list-secrets",
+            [[ROTCTL, "audit", "-o", "json", "--fail-on", "never"]],
+            [[AWS, "secretsmanager", "list-secrets"]],
+            max(3, runs // 3) if size > 1000 else runs,
+            region=regions[size],
+        )
+    if len(sizes) == 2:
+        # Memory growth: the slope between the two fleet sizes, not peak / size.
+        small, large = (results[f"audit_{n}"]["rotctl"]["peak_mb"] for n in sizes)
+        results["audit_mb_per_1000_secrets"] = round((large - small) / ((sizes[1] - sizes[0]) / 1000), 2)
+        print(f"  audit memory: {results['audit_mb_per_1000_secrets']} MB more per 1,000 secrets", flush=True)
+    results["rotate_now_wait"] = rotate_now_wait(waiting, 3 if QUICK else 5)
+    results["enable_rerun"] = enable_rerun(secret, function, runs)
+
+    targets = [
+        ("start-up under 10 ms (median)", results["startup"]["rotctl"]["median_ms"] < 10),
+        ("release binary under 25 MB", results["binary_bytes"] < 25 * 1024 * 1024),
+        ("status: at most 2 AWS calls", results["status"]["rotctl"]["calls"] <= 2),
+        ("status: at least 10x faster than the AWS CLI pair", results["status"]["speedup"] >= 10),
+        ("rotate-now --wait notices completion within 1 s", results["rotate_now_wait"]["notice_after_label_move_ms"]["max"] <= 1000),
+        ("rotate-now --wait: about one call a second (at most 1.5 with diagnosis)", results["rotate_now_wait"]["calls_per_second_while_waiting"] <= 1.5),
+        ("enable re-run: zero mutating calls, at most 8 reads", results["enable_rerun"]["mutating"] == 0 and results["enable_rerun"]["reads"] <= 8),
+    ]
+    for size in sizes:
+        audit = results[f"audit_{size}"]
+        pages = -(-size // 100)
+        targets.append((f"audit {size}: exactly {pages} ListSecrets calls and nothing per secret", audit["rotctl"]["calls"] == pages))
+        targets.append((f"audit {size}: faster than the AWS CLI's bare listing", audit["speedup"] > 1))
+    results["targets"] = [{"target": name, "met": met} for name, met in targets]
+    print("\nTargets:")
+    for name, met in targets:
+        print(f"  [{'met' if met else 'MISSED'}] {name}")
+    os.makedirs(os.path.join(ROOT, "bench-results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench-results/results.json"), "w") as out:
+        json.dump(results, out, indent=2)
+    print("\nResults: bench-results/results.json")
+    if not all(met for _, met in targets):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
