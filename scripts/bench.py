@@ -9,7 +9,6 @@ bench-results/results.json.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import statistics
@@ -18,10 +17,11 @@ import sys
 import time
 import urllib.request
 import uuid
-import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
+
+from seed import rotation_function
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
@@ -89,22 +89,6 @@ def fleet(region: str, count: int) -> None:
     client = boto3.client("secretsmanager", region_name=region)
     with ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda i: client.create_secret(Name=f"fleet/{i:06d}", SecretString="{}"), range(count)))
-
-
-def rotation_function(name: str, env: dict[str, str] | None = None) -> str:
-    iam, lam = boto3.client("iam"), boto3.client("lambda")
-    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }))["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.write(os.path.join(ROOT, "tests/fixtures/rotation_function.py"), "rotation_function.py")
-    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="rotation_function.lambda_handler",
-                              Code={"ZipFile": code.getvalue()}, Timeout=30, Environment={"Variables": env or {}})["FunctionArn"]
-    lam.add_permission(FunctionName=name, StatementId="SecretsManagerAccess", Action="lambda:InvokeFunction",
-                       Principal="secretsmanager.amazonaws.com", SourceAccount="123456789012")
-    return arn
 
 
 def wait_for(secret: str, event: str, count: int = 1) -> None:

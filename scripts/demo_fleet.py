@@ -2,44 +2,23 @@
 boto3 over the real AWS protocols: a rotation function (the tests' fixture)
 and secrets in each state rotctl tells apart. Prints nothing secret."""
 
-import io
 import json
 import os
 import sys
 import time
 import urllib.request
-import zipfile
 
 import boto3
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from seed import rotation_function
+
 ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
 sm = boto3.client("secretsmanager")
-lam = boto3.client("lambda")
-iam = boto3.client("iam")
 
 
 def harness(path, body):
     request = urllib.request.Request(ENDPOINT + path, data=json.dumps(body).encode(), method="POST")
     urllib.request.urlopen(request).read()
-
-
-def function(name, env=None, grant=True):
-    role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-    }))["Role"]["Arn"]
-    code = io.BytesIO()
-    with zipfile.ZipFile(code, "w") as archive:
-        archive.write(os.path.join(ROOT, "tests/fixtures/rotation_function.py"), "rotation_function.py")
-    arn = lam.create_function(
-        FunctionName=name, Runtime="python3.12", Role=role, Handler="rotation_function.lambda_handler",
-        Code={"ZipFile": code.getvalue()}, Timeout=30, Environment={"Variables": env or {}},
-    )["FunctionArn"]
-    if grant:
-        lam.add_permission(FunctionName=name, StatementId="SecretsManagerAccess", Action="lambda:InvokeFunction",
-                           Principal="secretsmanager.amazonaws.com", SourceAccount="123456789012")
-    return arn
 
 
 def secret(name):
@@ -57,8 +36,8 @@ def rotate(arn, function_arn, rules, wait_for="RotationSucceeded"):
     sys.exit(f"demo: {arn} never reached {wait_for}")
 
 
-good = function("demo-rotation")
-broken = function("demo-rotation-broken", {"FAIL_AT_STEP": "setSecret"})
+good = rotation_function("demo-rotation")
+broken = rotation_function("demo-rotation-broken", {"FAIL_AT_STEP": "setSecret"})
 now = int(time.time())
 
 orders = secret("demo/orders-db")
@@ -81,4 +60,4 @@ sm.cancel_rotate_secret(SecretId=retired)
 
 # For `rotctl enable`: a secret with no rotation, and a function nobody may invoke yet.
 secret("demo/billing-db")
-function("demo-billing-rotation", grant=False)
+rotation_function("demo-billing-rotation", grant=False)

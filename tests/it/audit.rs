@@ -123,17 +123,7 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
     // vpc-endpoint-missing; and a function whose VPC has one (no finding).
     let dark = world.vpc().await;
     let lit = world.vpc().await;
-    world
-        .ec2
-        .create_vpc_endpoint()
-        .vpc_id(&lit.id)
-        .service_name("com.amazonaws.eu-west-2.secretsmanager")
-        .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
-        .subnet_ids(&lit.subnets[0])
-        .private_dns_enabled(true)
-        .send()
-        .await
-        .expect("CreateVpcEndpoint");
+    world.create_secretsmanager_endpoint(&lit).await;
     for (suffix, vpc) in [("in-dark-vpc", &dark), ("in-lit-vpc", &lit)] {
         let function = world.rotation_function(suffix, &[]).await;
         let secret = world.secret(suffix).await;

@@ -220,17 +220,7 @@ async fn an_endpoint_already_in_the_vpc_is_used() {
     let secret = world.secret("db").await;
     let function = world.rotation_function("rotate", &[]).await;
     let vpc = world.vpc().await;
-    world
-        .ec2
-        .create_vpc_endpoint()
-        .vpc_id(&vpc.id)
-        .service_name("com.amazonaws.us-east-1.secretsmanager")
-        .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
-        .subnet_ids(&vpc.subnets[0])
-        .private_dns_enabled(true)
-        .send()
-        .await
-        .expect("CreateVpcEndpoint");
+    world.create_secretsmanager_endpoint(&vpc).await;
     let subnets = vpc.subnets.join(",");
     world
         .rotctl(&[

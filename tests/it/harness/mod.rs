@@ -243,6 +243,20 @@ impl World {
         Vpc { id: vpc_id, subnets, security_group: group.group_id().expect("a group id").to_string() }
     }
 
+    /// Creates a Secrets Manager interface endpoint (private DNS) in the VPC.
+    pub async fn create_secretsmanager_endpoint(&self, vpc: &Vpc) {
+        self.ec2
+            .create_vpc_endpoint()
+            .vpc_id(&vpc.id)
+            .service_name(format!("com.amazonaws.{}.secretsmanager", self.region))
+            .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+            .subnet_ids(&vpc.subnets[0])
+            .private_dns_enabled(true)
+            .send()
+            .await
+            .expect("CreateVpcEndpoint");
+    }
+
     /// The VPC's Secrets Manager interface endpoints: (id, private DNS).
     pub async fn secretsmanager_endpoints(&self, vpc: &str) -> Vec<(String, bool)> {
         let filter = |name: &str, value: String| aws_sdk_ec2::types::Filter::builder().name(name).values(value).build();
