@@ -41,7 +41,6 @@ const STEPS: [&str; 4] = ["createSecret", "setSecret", "testSecret", "finishSecr
 pub async fn rotation_failure(
     clients: &Clients,
     secret_arn: &str,
-    secret_name: &str,
     function_arn: Option<&str>,
     token: &str,
     since: Timestamp,
@@ -59,7 +58,6 @@ pub async fn rotation_failure(
         let error = m.contains("[ERROR]") || m.contains("\"errorMessage\"");
         error && (m.contains(secret_arn) || m.contains(token))
     })?;
-    let _ = secret_name;
     Some(RotationFailure {
         step: step_in(line),
         message: format!("the rotation function logged {}", error_type(line)),

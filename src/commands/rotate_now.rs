@@ -219,9 +219,7 @@ pub async fn wait(
             checked_once = true;
             last_diagnosis = now;
             let function = current.rotation_lambda_arn.as_deref();
-            if let Some(failure) =
-                diagnose::rotation_failure(clients, &secret.arn, &secret.name, function, version, started).await
-            {
+            if let Some(failure) = diagnose::rotation_failure(clients, &secret.arn, function, version, started).await {
                 return Ok((Outcome::Failed, Some(failure)));
             }
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use crate::harness::{ACCOUNT, World, control, operations};
+use crate::harness::{World, control, operations};
 
 fn now() -> i64 {
     jiff::Timestamp::now().as_second()
@@ -32,18 +32,8 @@ fn expected(list: &[(&str, &str)]) -> BTreeSet<(String, String)> {
     list.iter().map(|(s, r)| (s.to_string(), r.to_string())).collect()
 }
 
-async fn rotate_with_schedule(world: &World, secret: &str, function: &str, expression: &str) {
-    let rules = aws_sdk_secretsmanager::types::RotationRulesType::builder().schedule_expression(expression).build();
-    world
-        .secrets
-        .rotate_secret()
-        .secret_id(secret)
-        .rotation_lambda_arn(function)
-        .rotation_rules(rules)
-        .send()
-        .await
-        .expect("RotateSecret");
-    world.wait_for_event(secret, "RotationSucceeded").await;
+fn schedule(expression: &str) -> aws_sdk_secretsmanager::types::RotationRulesType {
+    aws_sdk_secretsmanager::types::RotationRulesType::builder().schedule_expression(expression).build()
 }
 
 /// Every rule once, and the traps. Region eu-west-2 is this test's alone.
@@ -56,9 +46,9 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
     let healthy = world.secret("healthy").await;
     world.rotate(&healthy, &good, 30).await; // AWSPENDING stays on the new AWSCURRENT: a finished rotation
     let short = world.secret("short-interval").await;
-    rotate_with_schedule(&world, &short, &good, "rate(12 hours)").await;
+    world.rotate_with(&short, &good, schedule("rate(12 hours)")).await;
     let weekly = world.secret("weekly").await;
-    rotate_with_schedule(&world, &weekly, &good, "cron(0 4 ? * SUN *)").await;
+    world.rotate_with(&weekly, &good, schedule("cron(0 4 ? * SUN *)")).await;
 
     // rotation-disabled: never set up, and set up then turned off (its rules remain).
     world.secret("never").await;
@@ -128,18 +118,7 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
         let function = world.rotation_function(suffix, &[]).await;
         let secret = world.secret(suffix).await;
         world.rotate(&secret, &function, 30).await;
-        let config = aws_sdk_lambda::types::VpcConfig::builder()
-            .subnet_ids(&vpc.subnets[0])
-            .security_group_ids(&vpc.security_group)
-            .build();
-        world
-            .lambda
-            .update_function_configuration()
-            .function_name(&function)
-            .vpc_config(config)
-            .send()
-            .await
-            .expect("VpcConfig");
+        world.put_in_vpc(&function, vpc).await;
     }
 
     // unused: read long ago, and never read since an old creation.
@@ -365,7 +344,6 @@ async fn a_thousand_secrets_cost_ten_pages_and_one_lookup_per_function() {
         "{:?}",
         operations(&calls)
     );
-    let _ = ACCOUNT;
 }
 
 #[tokio::test]

@@ -383,18 +383,7 @@ async fn vpc_endpoint_create_uses_the_vpc_the_function_is_already_in() {
     let secret = world.secret("db").await;
     let function = world.rotation_function("rotate", &[]).await;
     let vpc = world.vpc().await;
-    let config = aws_sdk_lambda::types::VpcConfig::builder()
-        .subnet_ids(&vpc.subnets[0])
-        .security_group_ids(&vpc.security_group)
-        .build();
-    world
-        .lambda
-        .update_function_configuration()
-        .function_name(&function)
-        .vpc_config(config)
-        .send()
-        .await
-        .expect("VpcConfig");
+    world.put_in_vpc(&function, &vpc).await;
     let json = world
         .rotctl(&["enable", &secret, "--lambda-arn", &function, "--vpc-endpoint", "create", "-o", "json"])
         .run()

@@ -243,6 +243,21 @@ impl World {
         Vpc { id: vpc_id, subnets, security_group: group.group_id().expect("a group id").to_string() }
     }
 
+    /// Puts a function in the VPC's first subnet, with its security group.
+    pub async fn put_in_vpc(&self, function: &str, vpc: &Vpc) {
+        let config = aws_sdk_lambda::types::VpcConfig::builder()
+            .subnet_ids(&vpc.subnets[0])
+            .security_group_ids(&vpc.security_group)
+            .build();
+        self.lambda
+            .update_function_configuration()
+            .function_name(function)
+            .vpc_config(config)
+            .send()
+            .await
+            .expect("UpdateFunctionConfiguration VpcConfig");
+    }
+
     /// Creates a Secrets Manager interface endpoint (private DNS) in the VPC.
     pub async fn create_secretsmanager_endpoint(&self, vpc: &Vpc) {
         self.ec2
@@ -336,8 +351,18 @@ impl World {
     /// RotateSecret with `function` every `days`, then waits for the rotation
     /// to finish (the new version holds AWSCURRENT). Returns the new version.
     pub async fn rotate(&self, secret: &str, function: &str, days: i64) -> String {
+        self.rotate_with(secret, function, days_rules(days)).await
+    }
+
+    /// As `rotate`, with any rotation rules (a schedule, a window).
+    pub async fn rotate_with(
+        &self,
+        secret: &str,
+        function: &str,
+        rules: aws_sdk_secretsmanager::types::RotationRulesType,
+    ) -> String {
         let succeeded_before = self.events(secret, "RotationSucceeded");
-        let version = self.start_rotation(secret, function, days).await;
+        let version = self.start_rotation_with(secret, function, rules).await;
         self.wait_for(secret, |stages| stages.get(&version).is_some_and(|s| s.contains(&"AWSCURRENT".to_string())))
             .await;
         // The label moves in finishSecret, before the rotation records its dates:
@@ -358,7 +383,15 @@ impl World {
 
     /// RotateSecret without waiting; returns the new (AWSPENDING) version.
     pub async fn start_rotation(&self, secret: &str, function: &str, days: i64) -> String {
-        let rules = aws_sdk_secretsmanager::types::RotationRulesType::builder().automatically_after_days(days).build();
+        self.start_rotation_with(secret, function, days_rules(days)).await
+    }
+
+    async fn start_rotation_with(
+        &self,
+        secret: &str,
+        function: &str,
+        rules: aws_sdk_secretsmanager::types::RotationRulesType,
+    ) -> String {
         let out = self
             .secrets
             .rotate_secret()
@@ -473,6 +506,10 @@ pub fn mutating(calls: &[Call]) -> Vec<&str> {
 
 pub fn operations(calls: &[Call]) -> Vec<&str> {
     calls.iter().map(|c| c.operation.as_str()).collect()
+}
+
+fn days_rules(days: i64) -> aws_sdk_secretsmanager::types::RotationRulesType {
+    aws_sdk_secretsmanager::types::RotationRulesType::builder().automatically_after_days(days).build()
 }
 
 fn function_zip() -> Vec<u8> {
