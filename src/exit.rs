@@ -16,6 +16,8 @@ pub enum Exit {
     Findings,
     /// 4: timed out waiting; the operation may still finish in AWS.
     TimedOut,
+    /// 130 (128 + SIGINT, as the AWS CLI and shells report it): stopped by Ctrl-C.
+    Interrupted,
 }
 
 impl Exit {
@@ -26,6 +28,7 @@ impl Exit {
             Exit::Usage => 2,
             Exit::Findings => 3,
             Exit::TimedOut => 4,
+            Exit::Interrupted => 130,
         }
     }
 }
@@ -83,9 +86,24 @@ pub fn timed_out(message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(TimedOut(message.into()))
 }
 
-/// The exit status for an error: 2 for a usage error, 4 for a timeout, else 1.
+/// Ctrl-C stopped rotctl: exit 130. The message says what keeps running in AWS.
+#[derive(Debug)]
+pub struct Interrupted(pub String);
+
+impl fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+/// The exit status for an error: 2 for a usage error, 4 for a timeout, 130
+/// for Ctrl-C, else 1.
 pub fn for_error(error: &anyhow::Error) -> Exit {
-    if error.chain().any(|cause| cause.is::<UsageError>()) {
+    if error.chain().any(|cause| cause.is::<Interrupted>()) {
+        Exit::Interrupted
+    } else if error.chain().any(|cause| cause.is::<UsageError>()) {
         Exit::Usage
     } else if error.chain().any(|cause| cause.is::<TimedOut>()) {
         Exit::TimedOut

@@ -42,7 +42,12 @@ pub fn run(cli: Cli) -> ExitCode {
             .enable_all()
             .build()
             .context("starting the async runtime")
-            .and_then(|runtime| runtime.block_on(aws_command(&ctx, &cli.global, command))),
+            .and_then(|runtime| {
+                let result = runtime.block_on(interruptible(&ctx, &cli.global, command));
+                // A prompt may still be blocked reading stdin: do not wait for it.
+                runtime.shutdown_background();
+                result
+            }),
     };
     let outcome = match outcome {
         Ok(outcome) => outcome,
@@ -61,23 +66,72 @@ pub fn run(cli: Cli) -> ExitCode {
     outcome.exit().into()
 }
 
-async fn aws_command(ctx: &Context, global: &cli::GlobalArgs, command: Command) -> Result<Outcome> {
+/// Runs an AWS command until it ends or Ctrl-C. On Ctrl-C rotctl stops at
+/// once (exit 130) and says what goes on in AWS without it: a rotation or a
+/// stack deployment it was watching, or a change it may have sent.
+async fn interruptible(ctx: &Context, global: &cli::GlobalArgs, command: Command) -> Result<Outcome> {
+    let progress = output::Progress::new(ctx);
+    let after_interrupt = interrupted_advice(&command);
+    let work = aws_command(ctx, global, command, &progress);
+    tokio::pin!(work);
+    tokio::select! {
+        outcome = &mut work => return outcome,
+        // An Err (no signal handling here) disables this branch.
+        Ok(()) = tokio::signal::ctrl_c() => {}
+    }
+    // Read while the interrupted work (and what it registered) still exists.
+    let running = progress.still_running();
+    let message = if running.is_empty() {
+        format!("interrupted (Ctrl-C); {after_interrupt}")
+    } else {
+        format!("interrupted (Ctrl-C); rotctl stopped waiting, but {}", running.join("; and "))
+    };
+    Err(anyhow::Error::new(exit::Interrupted(message)))
+}
+
+/// What Ctrl-C leaves behind when rotctl was not waiting on AWS work.
+fn interrupted_advice(command: &Command) -> String {
+    match command {
+        Command::Status(_) | Command::Audit(_) => "nothing was changed (this command only reads)".to_string(),
+        Command::Enable(args) => format!(
+            "a step rotctl had sent may still apply; run the same enable again: it reads what is there and finishes (check first with --dry-run: rotctl enable {} ... --dry-run)",
+            args.secret
+        ),
+        Command::Rollback(args) => format!(
+            "a label move rotctl had sent may still apply; check with rotctl status {} before running rollback again (a second rollback moves AWSCURRENT back)",
+            args.secret
+        ),
+        Command::RotateNow(args) => {
+            format!("a rotation rotctl had asked for may have started; check with rotctl status {}", args.secret)
+        }
+        Command::Disable(args) => {
+            format!(
+                "the change rotctl had sent may still apply; run rotctl disable {} --yes again to be sure",
+                args.secret
+            )
+        }
+        Command::Completions(_) | Command::Man | Command::Templates => "nothing was changed".to_string(),
+    }
+}
+
+async fn aws_command(
+    ctx: &Context,
+    global: &cli::GlobalArgs,
+    command: Command,
+    progress: &output::Progress,
+) -> Result<Outcome> {
     let clients = aws::Clients::connect(global, ctx).await?;
     match command {
         Command::Status(args) => {
             commands::status::run(&clients.secrets, &clients.region, ctx.now, &args).await.map(Outcome::Status)
         }
-        Command::Enable(args) => {
-            commands::enable::run(&clients, ctx, &output::Progress::new(ctx), &args).await.map(Outcome::Enable)
-        }
+        Command::Enable(args) => commands::enable::run(&clients, ctx, progress, &args).await.map(Outcome::Enable),
         Command::RotateNow(args) => {
-            commands::rotate_now::run(&clients, ctx, &output::Progress::new(ctx), &args).await.map(Outcome::RotateNow)
+            commands::rotate_now::run(&clients, ctx, progress, &args).await.map(Outcome::RotateNow)
         }
         Command::Rollback(args) => commands::rollback::run(&clients, ctx, &args).await.map(Outcome::Rollback),
         Command::Disable(args) => commands::disable::run(&clients, ctx, &args).await.map(Outcome::Disable),
-        Command::Audit(args) => {
-            commands::audit::run(&clients, ctx.now, &output::Progress::new(ctx), &args).await.map(Outcome::Audit)
-        }
+        Command::Audit(args) => commands::audit::run(&clients, ctx.now, progress, &args).await.map(Outcome::Audit),
         Command::Completions(_) | Command::Man | Command::Templates => {
             Err(anyhow::anyhow!("internal error: a command that needs no AWS reached the AWS dispatch"))
         }

@@ -1,6 +1,7 @@
 //! The only code that writes stdout: each command's result as JSON (AWS
 //! field names) or as a table for people.
 
+use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
@@ -63,26 +64,52 @@ impl Outcome {
 }
 
 /// Progress for people: stderr lines while a long step runs, only when
-/// stderr is a terminal (or with -v); silent for scripts.
-#[derive(Debug, Clone, Copy)]
+/// stderr is a terminal (or with -v); silent for scripts. It also knows what
+/// keeps running in AWS while rotctl waits, for the message on Ctrl-C.
+#[derive(Debug)]
 pub struct Progress {
     enabled: bool,
+    running_in_aws: RefCell<Vec<String>>,
 }
 
 impl Progress {
     pub fn new(ctx: &Context) -> Progress {
-        Progress { enabled: ctx.progress || ctx.verbosity > 0 }
+        Progress { enabled: ctx.progress || ctx.verbosity > 0, running_in_aws: RefCell::default() }
     }
 
     /// No progress at all (tests, library callers).
     pub fn quiet() -> Progress {
-        Progress { enabled: false }
+        Progress { enabled: false, running_in_aws: RefCell::default() }
+    }
+
+    /// Records, until the guard drops, that `what` (a sentence naming the
+    /// work and how to check on it) goes on in AWS if rotctl stops waiting.
+    pub fn running_in_aws(&self, what: String) -> RunningInAws<'_> {
+        self.running_in_aws.borrow_mut().push(what);
+        RunningInAws { progress: self }
+    }
+
+    /// What goes on in AWS right now, innermost last.
+    pub fn still_running(&self) -> Vec<String> {
+        self.running_in_aws.borrow().clone()
     }
 
     pub fn say(&self, message: &str) {
         if self.enabled {
             eprintln!("rotctl: {message}");
         }
+    }
+}
+
+/// Forgets one `Progress::running_in_aws` entry when the wait it covers ends.
+#[derive(Debug)]
+pub struct RunningInAws<'a> {
+    progress: &'a Progress,
+}
+
+impl Drop for RunningInAws<'_> {
+    fn drop(&mut self) {
+        self.progress.running_in_aws.borrow_mut().pop();
     }
 }
 

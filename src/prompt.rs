@@ -10,7 +10,9 @@ use crate::exit::usage;
 
 /// Asks `question` (a sentence saying what will happen) and returns Ok on yes.
 /// `unattended` is the refusal when nobody can answer: it must name `--yes`.
-pub fn confirm(ctx: &Context, question: &str, unattended: &str) -> Result<()> {
+/// The answer is read off the runtime's thread so that Ctrl-C still ends
+/// rotctl at the prompt.
+pub async fn confirm(ctx: &Context, question: &str, unattended: &str) -> Result<()> {
     if ctx.assume_yes {
         return Ok(());
     }
@@ -20,8 +22,12 @@ pub fn confirm(ctx: &Context, question: &str, unattended: &str) -> Result<()> {
     let mut stderr = std::io::stderr().lock();
     write!(stderr, "{question}\nContinue? [y/N] ")?;
     stderr.flush()?;
-    let mut answer = String::new();
-    std::io::stdin().lock().read_line(&mut answer)?;
+    drop(stderr);
+    let answer = tokio::task::spawn_blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer).map(|_| answer)
+    })
+    .await??;
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
         _ => Err(usage("not confirmed; nothing was changed")),

@@ -179,6 +179,10 @@ pub async fn deploy(client: &Client, deployment: &Deployment<'_>, progress: &Pro
 /// Waits for the stack's current operation to end; a failed one is an error
 /// that names the resources that failed and why (from the stack events).
 pub async fn wait(client: &Client, name: &str, progress: &Progress) -> Result<Stack> {
+    let _running = progress.running_in_aws(format!(
+        "CloudFormation goes on deploying stack {name} (check: aws cloudformation describe-stacks --stack-name {name}; \
+         the same rotctl enable run again waits for it and finishes)"
+    ));
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(10), STACK_TIMEOUT);
     let mut last_status = String::new();
     loop {

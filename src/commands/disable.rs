@@ -72,7 +72,8 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &DisableArgs) -> Result
             pending.as_ref().map(|v| format!(" and remove AWSPENDING from version {v}")).unwrap_or_default()
         ),
         "disable turns rotation off: pass --yes to confirm it",
-    )?;
+    )
+    .await?;
     if cancel {
         secrets::cancel_rotation(&clients.secrets, &secret.arn).await?;
     }

@@ -158,7 +158,8 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
             if plan.cancel { ", and the running rotation is cancelled, turning rotation off" } else { "" }
         ),
         "rollback changes the value applications read: pass --yes to confirm it",
-    )?;
+    )
+    .await?;
 
     if plan.cancel {
         secrets::cancel_rotation(&clients.secrets, &secret.arn).await?;

@@ -187,6 +187,10 @@ pub async fn wait(
     started: Timestamp,
     timeout: Duration,
 ) -> Result<(Outcome, Option<RotationFailure>)> {
+    let _running = progress.running_in_aws(format!(
+        "the rotation of {} (version {version}) goes on in AWS (check: rotctl status {}; stop it: rotctl disable {})",
+        secret.name, secret.name, secret.name
+    ));
     let deadline = Instant::now() + timeout;
     let mut poll = FIRST_POLL;
     let mut last_diagnosis = Instant::now();

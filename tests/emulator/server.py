@@ -865,6 +865,9 @@ class Fault:
         self.hold = spec.get("Hold")
         self.rate = spec.get("Rate")
         self.random = random.Random(spec.get("Seed", 0))
+        # Skip: let this many matching calls through first (e.g. hold the
+        # DescribeStacks of a stack wait, not the one before the change set).
+        self.skip = int(spec.get("Skip", 0))
 
     def matches(self, service: str, operation: str, region: str) -> bool:
         if self.remaining == 0:
@@ -872,6 +875,9 @@ class Fault:
         if self.service not in (None, service) or self.operation not in (None, operation):
             return False
         if self.region not in (None, region):
+            return False
+        if self.skip > 0:
+            self.skip -= 1
             return False
         if self.rate is not None and self.random.random() >= float(self.rate):
             return False

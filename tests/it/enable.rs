@@ -336,10 +336,9 @@ async fn a_run_killed_before_rotating_converges_on_the_next() {
     let secret = world.secret("db").await;
     let function = world.bare_function("rotate", &[]).await;
     world.fault(json!({"Operation": "RotateSecret", "Hold": 30}));
-    let mut child = world.rotctl(&["enable", &secret, "--lambda-arn", &function]).spawn();
+    let child = world.rotctl(&["enable", &secret, "--lambda-arn", &function]).spawn();
     world.wait_for_held("RotateSecret").await;
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
+    child.kill();
     // Killed after the permission step: the permission is there, rotation is not.
     assert_eq!(rotctl_grants(&world, &function).await.len(), 1);
     let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
@@ -359,10 +358,9 @@ async fn a_run_killed_between_change_set_and_execution_converges() {
     let template = world.template_file("stack", true);
     let template = template.to_str().expect("UTF-8");
     world.fault(json!({"Operation": "ExecuteChangeSet", "Hold": 30}));
-    let mut child = world.rotctl(&["enable", &secret, "--template-file", template]).spawn();
+    let child = world.rotctl(&["enable", &secret, "--template-file", template]).spawn();
     world.wait_for_held("ExecuteChangeSet").await;
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reaped");
+    child.kill();
     let stack_name = format!("rotctl-{}", derived_name_for(&world.name("db"), &secret, "", 121));
     let stacks = world.cloudformation.describe_stacks().stack_name(&stack_name).send().await.expect("DescribeStacks");
     assert_eq!(stacks.stacks()[0].stack_status().map(|s| s.as_str()), Some("REVIEW_IN_PROGRESS"));

@@ -5,4 +5,5 @@ mod cli;
 mod day_two;
 mod enable;
 mod harness;
+mod reliability;
 mod status;

@@ -469,6 +469,10 @@ async fn enable(
     plan.push(step(EnableStep::VpcConfig, &decision));
     if decision.action == Action::Update && !request.dry_run {
         progress.say(&format!("updating the VPC config of {}", function.name));
+        let _running = progress.running_in_aws(format!(
+            "Lambda goes on applying the VPC config of {} (the same rotctl enable run again waits for it and finishes)",
+            function.name
+        ));
         lambda::set_vpc(&clients.lambda, &function_arn, &request.subnet_ids, &request.security_group_ids).await?;
         *changed = true;
     }
@@ -717,7 +721,7 @@ async fn check_value(clients: &Clients, ctx: &Context, secret: &Secret, template
             template.required_keys.join(", ")
         ),
         "checking the secret's keys reads its value: pass --yes to allow that, or --no-preflight-value to skip the check",
-    )?;
+    ).await?;
     let value = secrets::value_json(&clients.secrets, &secret.arn).await?;
     let missing = value
         .and_then(|value| templates::missing_keys(template, &value))

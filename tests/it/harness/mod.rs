@@ -556,25 +556,52 @@ impl Rotctl {
     }
 
     /// Starts rotctl without waiting (for tests that interrupt it).
-    pub fn spawn(mut self) -> Child {
-        self.command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("starting rotctl")
+    pub fn spawn(mut self) -> Spawned {
+        let child = self.command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("starting rotctl");
+        Spawned { child, args: self.args }
     }
 
     pub fn run(mut self) -> Run {
         let output = self.command.output().expect("running rotctl");
-        let run = Run {
-            args: self.args,
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        // Never a secret value, never a panic, whatever the test.
-        for stream in [&run.stdout, &run.stderr] {
-            assert!(!stream.contains(SECRET_MARKER), "rotctl printed a secret value:\n{run}");
-            assert!(!stream.contains("panicked") && !stream.contains("stack backtrace"), "rotctl panicked:\n{run}");
-        }
-        run
+        Run::checked(self.args, &output)
     }
+}
+
+/// A rotctl started in the background.
+pub struct Spawned {
+    child: Child,
+    args: Vec<String>,
+}
+
+impl Spawned {
+    /// SIGKILL, as a crash or an OOM kill would end it, and what it printed.
+    pub fn kill(mut self) -> Run {
+        self.child.kill().expect("SIGKILL");
+        self.finish()
+    }
+
+    /// SIGINT, as Ctrl-C in a terminal sends it.
+    pub fn interrupt(&self) {
+        let status = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().expect("kill -INT");
+        assert!(status.success(), "kill -INT failed");
+    }
+
+    /// Waits for rotctl to end; the same checks as `Rotctl::run`.
+    pub fn finish(self) -> Run {
+        let output = self.child.wait_with_output().expect("waiting for rotctl");
+        Run::checked(self.args, &output)
+    }
+}
+
+/// Where every run's stdout and stderr is kept for `scripts/test`'s
+/// whole-suite scan for secret values (`docs/reliability.md`).
+fn output_archive() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rotctl-output").join(std::process::id().to_string());
+        std::fs::create_dir_all(&dir).expect("the output archive");
+        dir
+    })
 }
 
 /// What a rotctl run produced.
@@ -593,6 +620,27 @@ impl std::fmt::Display for Run {
 }
 
 impl Run {
+    /// Never a secret value, never a panic, whatever the test; every run's
+    /// output is also archived for the whole-suite scan.
+    fn checked(args: Vec<String>, output: &std::process::Output) -> Run {
+        static RUNS: AtomicUsize = AtomicUsize::new(0);
+        let run = Run {
+            args,
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        };
+        let n = RUNS.fetch_add(1, Ordering::Relaxed);
+        for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+            std::fs::write(output_archive().join(format!("{n:05}.{stream}")), bytes).expect("archiving rotctl output");
+        }
+        for stream in [&run.stdout, &run.stderr] {
+            assert!(!stream.contains(SECRET_MARKER), "rotctl printed a secret value:\n{run}");
+            assert!(!stream.contains("panicked") && !stream.contains("stack backtrace"), "rotctl panicked:\n{run}");
+        }
+        run
+    }
+
     /// Asserts the exit code; returns the run for more checks.
     pub fn code(self, expected: i32) -> Run {
         assert_eq!(self.code, expected, "unexpected exit code:\n{self}");
