@@ -112,8 +112,13 @@ pub fn for_error(error: &anyhow::Error) -> Exit {
     }
 }
 
-/// An error after some changes were made: never exit 2 ("nothing changed").
-/// A timeout stays exit 4; anything else becomes a plain failure (exit 1).
+/// An error after some changes were sent: never exit 2 ("nothing changed"),
+/// and the message says what to do about the part that applied. A timeout
+/// or an interruption keeps its exit code and its own message.
 pub fn after_changes(error: anyhow::Error, hint: &str) -> anyhow::Error {
-    if error.chain().any(|cause| cause.is::<UsageError>()) { anyhow::anyhow!("{error:#} ({hint})") } else { error }
+    if error.chain().any(|cause| cause.is::<TimedOut>() || cause.is::<Interrupted>()) {
+        error
+    } else {
+        anyhow::anyhow!("{error:#} ({hint})")
+    }
 }

@@ -209,16 +209,30 @@ pub async fn move_label(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Result<()> {
-    client
+    let moved = client
         .update_secret_version_stage()
         .secret_id(secret_id)
         .version_stage(label)
         .set_remove_from_version_id(from.map(str::to_string))
         .set_move_to_version_id(to.map(str::to_string))
         .send()
-        .await
-        .map_err(|error| explain(error, "secretsmanager:UpdateSecretVersionStage"))?;
-    Ok(())
+        .await;
+    match moved {
+        Ok(_) => Ok(()),
+        // Removing a label that is already gone is done: this is how a retried
+        // removal whose first answer was lost comes back.
+        Err(error)
+            if to.is_none()
+                && error.as_service_error().is_some_and(|e| {
+                    e.is_invalid_parameter_exception()
+                        && aws_sdk_secretsmanager::error::ProvideErrorMetadata::message(e)
+                            .is_some_and(|m| m.contains("is not attached"))
+                }) =>
+        {
+            Ok(())
+        }
+        Err(error) => Err(explain(error, "secretsmanager:UpdateSecretVersionStage")),
+    }
 }
 
 /// CancelRotateSecret: turns rotation off and stops a rotation in progress.

@@ -74,12 +74,21 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &DisableArgs) -> Result
         "disable turns rotation off: pass --yes to confirm it",
     )
     .await?;
-    if cancel {
-        secrets::cancel_rotation(&clients.secrets, &secret.arn).await?;
-    }
-    if let Some(version) = &pending {
-        secrets::move_label(&clients.secrets, &secret.arn, AWSPENDING, Some(version), None).await?;
-    }
-    report.status = super::status::one(&clients.secrets, region, &secret.arn, ctx.now).await?;
+    let applied = async {
+        if cancel {
+            secrets::cancel_rotation(&clients.secrets, &secret.arn).await?;
+        }
+        if let Some(version) = &pending {
+            secrets::move_label(&clients.secrets, &secret.arn, AWSPENDING, Some(version), None).await?;
+        }
+        super::status::one(&clients.secrets, region, &secret.arn, ctx.now).await
+    };
+    report.status = applied.await.map_err(|error| {
+        error.context(format!(
+            "disable of {} stopped part-way: changes already sent may have applied (run rotctl disable {} --yes again: \
+             it is safe to repeat)",
+            secret.name, secret.name
+        ))
+    })?;
     Ok(report)
 }

@@ -161,6 +161,35 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
     )
     .await?;
 
+    let status = apply(clients, ctx, &secret, &plan, &mut notes).await.map_err(|error| {
+        error.context(format!(
+            "rollback of {} stopped part-way: changes already sent may have applied (check with rotctl status {} \
+             before running rollback again: a second rollback moves AWSCURRENT back)",
+            secret.name, secret.name
+        ))
+    })?;
+    Ok(RollbackReport {
+        name: secret.name.clone(),
+        arn: secret.arn.clone(),
+        from: plan.from,
+        to: plan.to,
+        dry_run: false,
+        status,
+        before,
+        notes,
+    })
+}
+
+/// The changes, in the order that keeps the secret readable throughout, and
+/// the status AWS reports afterwards.
+async fn apply(
+    clients: &Clients,
+    ctx: &Context,
+    secret: &Secret,
+    plan: &Plan,
+    notes: &mut Vec<String>,
+) -> Result<SecretStatus> {
+    let region = clients.region.as_str();
     if plan.cancel {
         secrets::cancel_rotation(&clients.secrets, &secret.arn).await?;
         notes.push(format!(
@@ -187,16 +216,7 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
             secret.name
         );
     }
-    Ok(RollbackReport {
-        name: secret.name.clone(),
-        arn: secret.arn.clone(),
-        from: plan.from,
-        to: plan.to,
-        dry_run: false,
-        status,
-        before,
-        notes,
-    })
+    Ok(status)
 }
 
 /// Version ids are the ClientRequestTokens AWS takes: 32-64 characters.

@@ -97,14 +97,32 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &R
     refuse_unless_ready(&secret, ctx.now)?;
 
     let started = ctx.now;
-    let version = secrets::rotate_stored(&clients.secrets, &secret.arn).await?;
+    let version = secrets::rotate_stored(&clients.secrets, &secret.arn).await.map_err(|error| {
+        if crate::exit::for_error(&error) == Exit::Usage {
+            return error; // AWS refused the request: nothing started.
+        }
+        error.context(format!(
+            "starting a rotation of {} (a request that reached AWS before the failure may have started it: \
+             check with rotctl status {} before trying again)",
+            secret.name, secret.name
+        ))
+    })?;
     progress.say(&format!("rotating {}: new version {version}", secret.name));
+    // From here on a rotation runs in AWS: an error must say so.
+    let started_in_aws = |error: anyhow::Error| {
+        error.context(format!(
+            "the rotation of {} (version {version}) started and goes on in AWS, but rotctl could not follow it \
+             (check: rotctl status {})",
+            secret.name, secret.name
+        ))
+    };
     if !args.wait {
-        let status = read_status(clients, &secret.arn, ctx).await?;
+        let status = read_status(clients, &secret.arn, ctx).await.map_err(started_in_aws)?;
         return Ok(report(&secret, version, Outcome::Started, None, status));
     }
-    let (outcome, failure) = wait(clients, progress, &secret, &version, started, args.timeout.unsigned_abs()).await?;
-    let status = read_status(clients, &secret.arn, ctx).await?;
+    let waited = wait(clients, progress, &secret, &version, started, args.timeout.unsigned_abs()).await;
+    let (outcome, failure) = waited.map_err(started_in_aws)?;
+    let status = read_status(clients, &secret.arn, ctx).await.map_err(started_in_aws)?;
     Ok(report(&secret, version, outcome, failure, status))
 }
 

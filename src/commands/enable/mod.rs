@@ -303,12 +303,14 @@ struct StackWork {
 }
 
 pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &EnableArgs) -> Result<EnableReport> {
+    // Set before each mutating call: a call that failed may still have applied.
     let mut changed = false;
     match enable(clients, ctx, progress, args, &mut changed).await {
-        // Exit 2 promises nothing changed: once a step has applied, a failure is exit 1.
+        // Exit 2 promises nothing changed: once a change was sent, a failure is exit 1 and says so.
         Err(error) if changed => Err(crate::exit::after_changes(
             error,
-            "earlier steps were applied; fix the cause and re-run enable to finish (it picks up where this stopped)",
+            "changes were sent and may have applied; fix the cause and re-run the same enable to finish \
+             (it picks up where this stopped)",
         )),
         result => result,
     }
@@ -424,13 +426,13 @@ async fn enable(
                 parameters: &parameters,
                 capabilities: &capabilities,
             };
+            *changed = true;
             let deployed = cloudformation::deploy(&clients.cloudformation, &deployment, progress).await?;
             let arn = stack_output(Some(&deployed))?;
             function = Some(lambda::function(&clients.lambda, &arn).await?.ok_or_else(|| {
                 anyhow::anyhow!("stack {name} outputs RotationLambdaARN {arn}, but there is no such function")
             })?);
             function_arn = Some(arn);
-            *changed = true;
         }
     }
 
@@ -447,6 +449,7 @@ async fn enable(
     notes.extend(decision.note.clone());
     plan.push(step(EnableStep::InvokePermission, &decision));
     if decision.action == Action::Create && !request.dry_run {
+        *changed = true;
         if lambda::allow_secretsmanager(&clients.lambda, &function_arn, plan::STATEMENT_ID, &account).await?
             == lambda::Added::AlreadyThere
         {
@@ -461,7 +464,6 @@ async fn enable(
                 ));
             }
         }
-        *changed = true;
     }
 
     // VPC config.
@@ -473,8 +475,8 @@ async fn enable(
             "Lambda goes on applying the VPC config of {} (the same rotctl enable run again waits for it and finishes)",
             function.name
         ));
-        lambda::set_vpc(&clients.lambda, &function_arn, &request.subnet_ids, &request.security_group_ids).await?;
         *changed = true;
+        lambda::set_vpc(&clients.lambda, &function_arn, &request.subnet_ids, &request.security_group_ids).await?;
     }
 
     // VPC endpoint.
@@ -497,8 +499,8 @@ async fn enable(
     if let (Action::Create, false, Some(vpc)) = (decision.action, request.dry_run, &vpc_id) {
         let (subnets, groups) = endpoint_placement(clients, &request, &function, &network).await?;
         progress.say(&format!("creating a Secrets Manager endpoint in {vpc}"));
-        ec2::create_secretsmanager_endpoint(&clients.ec2, region, vpc, &subnets, &groups).await?;
         *changed = true;
+        ec2::create_secretsmanager_endpoint(&clients.ec2, region, vpc, &subnets, &groups).await?;
     }
 
     // Rotation.
@@ -507,8 +509,8 @@ async fn enable(
     let mut rotation = None;
     if decision.action != Action::Ok && !request.dry_run {
         let started = jiff::Timestamp::now();
-        let version = secrets::rotate(&clients.secrets, secret_id, &function_arn, &rules, request.immediately).await?;
         *changed = true;
+        let version = secrets::rotate(&clients.secrets, secret_id, &function_arn, &rules, request.immediately).await?;
         if args.wait {
             let (outcome, failure) =
                 rotate_now::wait(clients, progress, &secret, &version, started, args.timeout.unsigned_abs()).await?;

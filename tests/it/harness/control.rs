@@ -14,6 +14,10 @@ pub fn post(endpoint: &str, path: &str, body: &Value) -> Value {
     request(endpoint, "POST", path, Some(body))
 }
 
+pub fn delete(endpoint: &str, path: &str) -> Value {
+    request(endpoint, "DELETE", path, None)
+}
+
 fn request(endpoint: &str, method: &str, path: &str, body: Option<&Value>) -> Value {
     let host = endpoint.trim_start_matches("http://");
     let body = body.map(Value::to_string).unwrap_or_default();

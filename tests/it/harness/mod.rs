@@ -445,6 +445,18 @@ impl World {
     }
 
     /// Makes rotctl's calls of `operation` fail; see tests/emulator/server.py `Fault`.
+    /// Removes every fault this world's rotctl would meet.
+    pub fn clear_faults(&self) {
+        control::delete(&self.endpoint, &format!("/_harness/faults?key={}", self.rotctl_key));
+    }
+
+    /// The rotation service events (CloudTrail eventName) of a secret, oldest first.
+    pub fn rotation_events(&self, secret: &str) -> Vec<String> {
+        let events = control::get(&self.endpoint, &format!("/_harness/rotation-events?secret={secret}"));
+        let names = events["Events"].as_array().expect("an event list").iter();
+        names.map(|e| e["eventName"].as_str().unwrap_or_default().to_string()).collect()
+    }
+
     pub fn fault(&self, spec: Value) {
         let mut body = spec;
         body["Key"] = json!(self.rotctl_key);
@@ -462,6 +474,7 @@ impl World {
                 service: call["Service"].as_str().unwrap_or_default().to_string(),
                 operation: call["Operation"].as_str().unwrap_or_default().to_string(),
                 status: call["Status"].as_u64().unwrap_or_default(),
+                injected: call["Fault"].as_str().is_some_and(|f| f != "held"),
             })
             .collect()
     }
@@ -490,12 +503,14 @@ pub struct Call {
     pub service: String,
     pub operation: String,
     pub status: u64,
+    /// The harness failed or dropped this call (a fault the test asked for).
+    pub injected: bool,
 }
 
 impl Call {
     /// Whether the operation can change anything in AWS.
     pub fn is_mutating(&self) -> bool {
-        !["Describe", "List", "Get"].iter().any(|read| self.operation.starts_with(read))
+        !["Describe", "List", "Get", "Lookup", "Filter"].iter().any(|read| self.operation.starts_with(read))
     }
 }
 
