@@ -1,6 +1,8 @@
 //! Parsing what users type as a secret or function identifier, before any
 //! AWS call, so a typo is exit 2 with the fix rather than an AWS error.
 
+use crate::exit::shown;
+
 use std::fmt;
 
 /// A secret as named on the command line: a name, or a full ARN.
@@ -34,26 +36,48 @@ impl Arn {
     /// `arn:partition:service:region:account:resource`, each part checked.
     pub fn parse(text: &str) -> Result<Arn, String> {
         let parts: Vec<&str> = text.splitn(6, ':').collect();
-        let [prefix, partition, service, region, account, resource] = parts[..] else {
-            return Err(format!("{text:?} is not an ARN (expected arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"));
+        let [prefix, partition_name, service, region, account, resource] = parts[..] else {
+            return Err(format!(
+                "{} is not an ARN (expected arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)",
+                shown(text)
+            ));
         };
         if prefix != "arn" {
-            return Err(format!("{text:?} is not an ARN (it must start with arn:)"));
+            return Err(format!("{} is not an ARN (it must start with arn:)", shown(text)));
         }
-        if !PARTITIONS.contains(&partition) {
-            return Err(format!("{text:?} has an unknown partition {partition:?} (aws, aws-cn or aws-us-gov)"));
+        if !PARTITIONS.contains(&partition_name) {
+            return Err(format!(
+                "{} has an unknown partition {partition_name:?} (aws, aws-cn or aws-us-gov)",
+                shown(text)
+            ));
+        }
+        if !region.is_empty() && partition(region) != partition_name {
+            return Err(format!(
+                "{} is in partition {partition_name}, but its region {region} is in {} (correct the ARN)",
+                shown(text),
+                partition(region)
+            ));
         }
         if service.is_empty() || !service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-            return Err(format!("{text:?} has no valid service name"));
+            return Err(format!(
+                "{} has no valid service name (correct the ARN: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)",
+                shown(text)
+            ));
         }
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(format!("{text:?} has no 12-digit account id"));
+            return Err(format!(
+                "{} has no 12-digit account id (correct the ARN: the account is the 12 digits after the region)",
+                shown(text)
+            ));
         }
         if resource.is_empty() {
-            return Err(format!("{text:?} names no resource"));
+            return Err(format!(
+                "{} names no resource (correct the ARN: it ends in the resource, e.g. secret:NAME)",
+                shown(text)
+            ));
         }
         Ok(Arn {
-            partition: partition.into(),
+            partition: partition_name.into(),
             service: service.into(),
             region: region.into(),
             account: account.into(),
@@ -77,16 +101,22 @@ impl SecretId {
             let arn = Arn::parse(text)?;
             if arn.service != "secretsmanager" || !arn.resource.starts_with("secret:") {
                 return Err(format!(
-                    "{text:?} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)"
+                    "{} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)",
+                    shown(text)
                 ));
             }
             if !valid_secret_name(&arn.resource["secret:".len()..]) {
-                return Err(format!("{text:?} does not end in a valid secret name"));
+                return Err(format!(
+                    "{} does not end in a valid secret name (correct the ARN: secret:NAME, name of letters, digits and /_+=.@-)",
+                    shown(text)
+                ));
             }
             if arn.region != region {
                 return Err(format!(
-                    "{text:?} is a secret in {}, but rotctl is working in {region} (pass --region {})",
-                    arn.region, arn.region
+                    "{} is a secret in {}, but rotctl is working in {region} (pass --region {})",
+                    shown(text),
+                    arn.region,
+                    arn.region
                 ));
             }
             return Ok(SecretId::Arn(arn));
@@ -98,7 +128,7 @@ impl SecretId {
         } else {
             Err(format!(
                 "{:?} is not a valid secret name (names are 1-512 letters, digits and /_+=.@- characters; or pass the ARN)",
-                truncate(text)
+                shown(text)
             ))
         }
     }
@@ -111,12 +141,18 @@ impl SecretId {
     }
 }
 
-/// Keep hostile input from flooding an error message.
-fn truncate(text: &str) -> String {
-    match text.char_indices().nth(80) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
+/// The AWS partition a region belongs to.
+pub fn partition(region: &str) -> &'static str {
+    const BY_PREFIX: &[(&str, &str)] = &[
+        ("cn-", "aws-cn"),
+        ("us-gov-", "aws-us-gov"),
+        ("us-isob-", "aws-iso-b"),
+        ("us-iso-", "aws-iso"),
+        ("eu-isoe-", "aws-iso-e"),
+        ("us-isof-", "aws-iso-f"),
+        ("eusc-", "aws-eusc"),
+    ];
+    BY_PREFIX.iter().find(|(prefix, _)| region.starts_with(prefix)).map_or("aws", |(_, partition)| partition)
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ Examples:
   rotctl status --all --check -o json
 
 Exit codes: 0 success, 1 an operation failed, 2 invalid usage (nothing changed),
-3 findings (not healthy), 4 timed out waiting.")]
+3 findings (not healthy), 4 timed out waiting, 130 interrupted (Ctrl-C).")]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,

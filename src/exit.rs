@@ -122,3 +122,12 @@ pub fn after_changes(error: anyhow::Error, hint: &str) -> anyhow::Error {
         anyhow::anyhow!("{error:#} ({hint})")
     }
 }
+
+/// User input quoted in an error message, cut to 80 characters so hostile
+/// or mistaken input (a 100 kB argument) cannot flood the terminal.
+pub fn shown(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((end, _)) => format!("{:?}… ({} characters)", &text[..end], text.chars().count()),
+        None => format!("{text:?}"),
+    }
+}

@@ -37,7 +37,10 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Completions(args) => Ok(Outcome::Text(commands::completions::render(args.shell))),
         Command::Man => commands::man::render().map(Outcome::Text),
-        Command::Templates => Ok(Outcome::Templates(commands::templates::run(cli.global.region.as_deref()))),
+        Command::Templates => match cli.global.region.as_deref().map(aws::valid_region).transpose() {
+            Ok(_) => Ok(Outcome::Templates(commands::templates::run(cli.global.region.as_deref()))),
+            Err(error) => Err(error),
+        },
         command => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -114,6 +117,47 @@ fn interrupted_advice(command: &Command) -> String {
     }
 }
 
+/// A command line clap refused (or `--help`/`--version`): help goes to
+/// stdout as clap writes it; an error is one `rotctl: ...` line on stderr,
+/// exit 2, naming the help to read.
+pub fn command_line_error(error: &clap::Error, args: &[std::ffi::OsString]) -> ExitCode {
+    use clap::error::ErrorKind;
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        // `rotctl` alone: the help, on stderr, as a usage error.
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = error.print();
+            return Exit::Usage.into();
+        }
+        _ => {}
+    }
+    let subcommands = <Cli as clap::CommandFactory>::command();
+    let subcommand = args.iter().skip(1).find_map(|arg| {
+        subcommands.get_subcommands().map(clap::Command::get_name).find(|name| arg.to_str() == Some(name))
+    });
+    eprintln!("rotctl: {}", one_line(&error.render().to_string(), subcommand));
+    Exit::Usage.into()
+}
+
+/// clap's several-line error as one line: what is wrong, clap's tip, and
+/// which `--help` to read (from its usage line).
+fn one_line(rendered: &str, subcommand: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    let mut help = subcommand.map_or("rotctl --help".to_string(), |name| format!("rotctl {name} --help"));
+    for line in rendered.lines().map(str::trim).filter(|line| !line.is_empty()) {
+        if let Some(usage) = line.strip_prefix("Usage: ") {
+            let words: Vec<&str> = usage.split_whitespace().take_while(|w| !w.starts_with(['[', '<', '-'])).collect();
+            help = format!("{} --help", words.join(" "));
+        } else if !line.starts_with("For more information") {
+            parts.push(line.strip_prefix("error: ").unwrap_or(line));
+        }
+    }
+    format!("{} (see {help})", parts.join("; "))
+}
+
 async fn aws_command(
     ctx: &Context,
     global: &cli::GlobalArgs,
@@ -135,5 +179,28 @@ async fn aws_command(
         Command::Completions(_) | Command::Man | Command::Templates => {
             Err(anyhow::anyhow!("internal error: a command that needs no AWS reached the AWS dispatch"))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_become_one_line_naming_the_help() {
+        let rendered = "error: invalid value 'bogus' for '--fail-on <SEVERITY>'\n  [possible values: low, medium, high, never]\n\n\
+                        Usage: rotctl audit [OPTIONS]\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line(rendered, None),
+            "invalid value 'bogus' for '--fail-on <SEVERITY>'; [possible values: low, medium, high, never] (see rotctl audit --help)"
+        );
+        assert_eq!(
+            one_line("error: unrecognized subcommand 'x'\n", None),
+            "unrecognized subcommand 'x' (see rotctl --help)"
+        );
+        assert_eq!(
+            one_line("error: invalid value '0s'\n", Some("rotate-now")),
+            "invalid value '0s' (see rotctl rotate-now --help)"
+        );
     }
 }

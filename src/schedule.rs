@@ -10,6 +10,7 @@
 //!   year `*`, day-of-month or day-of-week `?`; rotation at most every 4 hours;
 //! - Duration `Nh`: the window must not reach into the next window or the next UTC day.
 
+use crate::exit::shown;
 use crate::model::RotationRules;
 
 const MAX_DAYS: i64 = 1000;
@@ -93,37 +94,39 @@ fn parse_window(window: &str) -> Result<i64, String> {
     let hours = window.strip_suffix('h').filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
     match hours.and_then(|n| n.parse::<i64>().ok()) {
         Some(hours @ 1..=24) => Ok(hours),
-        _ => Err(format!("--window {window:?} is not a window (use whole hours, 1h to 24h, e.g. 4h)")),
+        _ => Err(format!("--window {} is not a window (use whole hours, 1h to 24h, e.g. 4h)", shown(window))),
     }
 }
 
 fn parse(expression: &str) -> Result<Schedule, String> {
+    let quoted = shown(expression);
     if let Some(inner) = expression.strip_prefix("rate(").and_then(|rest| rest.strip_suffix(')')) {
         return parse_rate(expression, inner);
     }
     if let Some(inner) = expression.strip_prefix("cron(").and_then(|rest| rest.strip_suffix(')')) {
         return parse_cron(expression, inner);
     }
-    Err(format!("--schedule {expression:?} is not a schedule (use rate(N days), rate(N hours) or cron(0 H D M W *))"))
+    Err(format!("--schedule {quoted} is not a schedule (use rate(N days), rate(N hours) or cron(0 H D M W *))"))
 }
 
 fn parse_rate(expression: &str, inner: &str) -> Result<Schedule, String> {
-    let bad = || format!("--schedule {expression:?}: a rate is rate(N hours) or rate(N days), N a whole number");
+    let quoted = shown(expression);
+    let bad = || format!("--schedule {quoted}: a rate is rate(N hours) or rate(N days), N a whole number");
     let (amount, unit) = inner.split_once(' ').ok_or_else(bad)?;
     let amount: i64 = amount.parse().ok().filter(|n| *n >= 1).ok_or_else(bad)?;
     let hours = match unit {
         "hour" | "hours" if amount > MAX_DAYS * 24 => {
-            return Err(format!("--schedule {expression:?}: at most every {MAX_DAYS} days"));
+            return Err(format!("--schedule {quoted}: at most every {MAX_DAYS} days"));
         }
         "hour" | "hours" => amount,
         "day" | "days" if amount > MAX_DAYS => {
-            return Err(format!("--schedule {expression:?}: at most every {MAX_DAYS} days"));
+            return Err(format!("--schedule {quoted}: at most every {MAX_DAYS} days"));
         }
         "day" | "days" => amount * 24,
         _ => return Err(bad()),
     };
     if hours < MIN_HOURS {
-        return Err(format!("--schedule {expression:?}: AWS rotates at most every {MIN_HOURS} hours"));
+        return Err(format!("--schedule {quoted}: AWS rotates at most every {MIN_HOURS} hours"));
     }
     let rate_days = unit.starts_with("day").then_some(amount);
     Ok(Schedule { interval_hours: hours, last_hour: 0, rate_days })
@@ -133,25 +136,25 @@ const MONTHS: [&str; 12] = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AU
 const WEEKDAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 fn parse_cron(expression: &str, inner: &str) -> Result<Schedule, String> {
+    let quoted = shown(expression);
     let fields: Vec<&str> = inner.split_whitespace().collect();
     let [minutes, hours, day_of_month, month, day_of_week, year] = fields[..] else {
         return Err(format!(
-            "--schedule {expression:?}: cron takes six fields: minutes hours day-of-month month day-of-week year"
+            "--schedule {quoted}: cron takes six fields: minutes hours day-of-month month day-of-week year"
         ));
     };
-    let field_error =
-        |name: &str, value: &str| format!("--schedule {expression:?}: the {name} field {value:?} is not valid");
+    let field_error = |name: &str, value: &str| format!("--schedule {quoted}: the {name} field {value:?} is not valid");
     if minutes != "0" {
         return Err(format!(
-            "--schedule {expression:?}: Secrets Manager needs minutes 0 (rotation windows start on the hour)"
+            "--schedule {quoted}: Secrets Manager needs minutes 0 (rotation windows start on the hour)"
         ));
     }
     if year != "*" {
-        return Err(format!("--schedule {expression:?}: Secrets Manager needs year * (recurring schedules only)"));
+        return Err(format!("--schedule {quoted}: Secrets Manager needs year * (recurring schedules only)"));
     }
     if day_of_month != "?" && day_of_week != "?" {
         return Err(format!(
-            "--schedule {expression:?}: set day-of-month or day-of-week, and the other to ? (e.g. cron(0 4 ? * SUN *))"
+            "--schedule {quoted}: set day-of-month or day-of-week, and the other to ? (e.g. cron(0 4 ? * SUN *))"
         ));
     }
     let hour_values = values(hours, 0, 23, &[], false).ok_or_else(|| field_error("hours", hours))?;
@@ -167,7 +170,7 @@ fn parse_cron(expression: &str, inner: &str) -> Result<Schedule, String> {
     let wrap = 24 - last_hour + first_hour;
     let interval_hours = gaps.chain(std::iter::once(wrap)).min().unwrap_or(24);
     if interval_hours < MIN_HOURS {
-        return Err(format!("--schedule {expression:?}: AWS rotates at most every {MIN_HOURS} hours"));
+        return Err(format!("--schedule {quoted}: AWS rotates at most every {MIN_HOURS} hours"));
     }
     Ok(Schedule { interval_hours, last_hour, rate_days: None })
 }

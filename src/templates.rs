@@ -55,16 +55,7 @@ impl RotationTemplate {
     }
 }
 
-/// The AWS partition a region belongs to.
-pub fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
+pub use crate::arn::partition;
 
 const DB: &[&str] = &["engine", "host", "username", "password"];
 const DB_MULTI: &[&str] = &["engine", "host", "username", "password", "masterarn"];

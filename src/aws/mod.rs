@@ -58,7 +58,7 @@ impl Clients {
     /// Resolves region, credentials chain and endpoint (aws-config: flags,
     /// then environment, then profile, SSO, web identity, IMDS) and builds the clients.
     pub async fn connect(global: &GlobalArgs, ctx: &Context) -> Result<Clients> {
-        if let Some(region) = global.region.as_deref().filter(|r| !r.is_empty()) {
+        if let Some(region) = global.region.as_deref() {
             check_region(region)?;
         }
         if let Some(url) = &global.endpoint_url {
@@ -162,7 +162,7 @@ fn check_region(region: &str) -> Result<()> {
     if shaped {
         Ok(())
     } else {
-        Err(usage(format!("{region:?} is not an AWS region name (use a name such as us-east-1)")))
+        Err(usage(format!("{} is not an AWS region name (use a name such as us-east-1)", crate::exit::shown(region))))
     }
 }
 

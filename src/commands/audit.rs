@@ -137,7 +137,10 @@ fn options(args: &AuditArgs) -> Result<Options> {
         }
     }
     if let Some(key) = args.required_tags.iter().find(|k| k.is_empty() || k.len() > 128) {
-        return Err(usage(format!("--required-tags: {key:?} is not a tag key (1-128 characters)")));
+        return Err(usage(format!(
+            "--required-tags: {} is not a tag key (1-128 characters each, comma-separated)",
+            crate::exit::shown(key)
+        )));
     }
     Ok(Options {
         max_interval_days: args.max_interval_days,

@@ -225,7 +225,10 @@ fn check_version_id(version: &str) -> Result<()> {
     if valid {
         Ok(())
     } else {
-        Err(usage(format!("--to-version {version:?} is not a version id (32-64 letters, digits and -)")))
+        Err(usage(format!(
+            "--to-version {} is not a version id (32-64 letters, digits and -; copy one from rotctl status)",
+            crate::exit::shown(version)
+        )))
     }
 }
 

@@ -406,6 +406,6 @@ async fn vpc_endpoint_create_for_a_template_outside_any_vpc_is_refused() {
     let run = world
         .rotctl(&["enable", &secret, "--template-file", template.to_str().expect("UTF-8"), "--vpc-endpoint", "create"])
         .run()
-        .fails(1, &["needs the function in a VPC", "re-run enable"]);
+        .fails(1, &["needs the function in a VPC", "re-run the same enable"]);
     assert!(mutating(&world.calls()).contains(&"ExecuteChangeSet"), "{run}");
 }

@@ -17,7 +17,7 @@ use crate::arn::{Arn, SecretId};
 use crate::aws::diagnose::RotationFailure;
 use crate::aws::{Clients, cloudformation, ec2, lambda, secrets};
 use crate::context::Context;
-use crate::exit::{not_found, usage};
+use crate::exit::{not_found, shown, usage};
 use crate::model::{Action, EnableStep, PlannedStep, RotationRules, Secret, SecretStatus};
 use crate::output::Progress;
 use crate::templates::{self, RotationTemplate, TemplateParameters};
@@ -223,7 +223,8 @@ fn request(args: &EnableArgs, region: &str) -> Result<Request> {
             let arn = Arn::parse(value).map_err(|e| usage(format!("{option}: {e}")))?;
             if arn.service != "kms" || !arn.resource.starts_with("key/") {
                 return Err(usage(format!(
-                    "{option} {value:?} is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)"
+                    "{option} {} is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
+                    shown(value)
                 )));
             }
         }
@@ -235,7 +236,10 @@ fn request(args: &EnableArgs, region: &str) -> Result<Request> {
         let valid =
             (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !valid {
-            return Err(usage(format!("--function-name {name:?}: 1-64 letters, digits, - and _")));
+            return Err(usage(format!(
+                "--function-name {}: a function name is 1-64 letters, digits, - and _ (choose another, or leave it out for rotctl's name)",
+                shown(name)
+            )));
         }
     }
     if let Some(name) = &args.stack_name {
@@ -243,7 +247,10 @@ fn request(args: &EnableArgs, region: &str) -> Result<Request> {
             && name.starts_with(|c: char| c.is_ascii_alphabetic())
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !valid {
-            return Err(usage(format!("--stack-name {name:?}: a letter, then up to 127 letters, digits and -")));
+            return Err(usage(format!(
+                "--stack-name {}: a stack name is a letter, then up to 127 letters, digits and - (choose another)",
+                shown(name)
+            )));
         }
     }
     let master_secret = args.master_secret.as_deref().map(|m| SecretId::parse(m, region).map_err(usage)).transpose()?;
@@ -273,7 +280,11 @@ fn check_semver(version: &str) -> Result<String> {
 fn check_id(id: &str, prefix: &str, option: &str) -> Result<()> {
     let hex =
         id.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_hexdigit()));
-    if hex { Ok(()) } else { Err(usage(format!("{option}: {id:?} is not an id like {prefix}0123456789abcdef0"))) }
+    if hex {
+        Ok(())
+    } else {
+        Err(usage(format!("{option}: {} is not an id (use ids like {prefix}0123456789abcdef0)", shown(id))))
+    }
 }
 
 fn function_arn(text: &str, region: &str) -> Result<Arn> {
@@ -309,8 +320,7 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &E
         // Exit 2 promises nothing changed: once a change was sent, a failure is exit 1 and says so.
         Err(error) if changed => Err(crate::exit::after_changes(
             error,
-            "changes were sent and may have applied; fix the cause and re-run the same enable to finish \
-             (it picks up where this stopped)",
+            "changes were sent and may have applied; fix the cause and re-run the same enable: it picks up where this stopped",
         )),
         result => result,
     }

@@ -560,6 +560,13 @@ impl Rotctl {
         Rotctl { command, args: args.iter().map(|a| a.to_string()).collect() }
     }
 
+    /// One more argument, any bytes (non-UTF-8 included).
+    pub fn arg(mut self, arg: impl AsRef<std::ffi::OsStr>) -> Rotctl {
+        self.args.push(arg.as_ref().to_string_lossy().chars().take(200).collect());
+        self.command.arg(arg);
+        self
+    }
+
     pub fn env(mut self, key: &str, value: &str) -> Rotctl {
         self.command.env(key, value);
         self
@@ -630,7 +637,19 @@ pub struct Run {
 
 impl std::fmt::Display for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "rotctl {:?} exited {}\n--- stdout\n{}--- stderr\n{}", self.args, self.code, self.stdout, self.stderr)
+        // Cut long arguments and output short: some tests pass 100,000-character values.
+        let cut = |text: &str, max: usize| match text.char_indices().nth(max) {
+            Some((end, _)) => format!("{}… ({} more bytes)", &text[..end], text.len() - end),
+            None => text.to_string(),
+        };
+        let args: Vec<String> = self.args.iter().map(|a| cut(a, 120)).collect();
+        write!(
+            f,
+            "rotctl {args:?} exited {}\n--- stdout\n{}--- stderr\n{}",
+            self.code,
+            cut(&self.stdout, 4000),
+            cut(&self.stderr, 4000)
+        )
     }
 }
 
