@@ -31,7 +31,7 @@ struct Emulator {
 
 static EMULATOR: OnceLock<Emulator> = OnceLock::new();
 
-fn root() -> PathBuf {
+pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
