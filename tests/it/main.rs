@@ -5,5 +5,6 @@ mod cli;
 mod day_two;
 mod enable;
 mod harness;
+mod properties;
 mod reliability;
 mod status;
