@@ -863,6 +863,9 @@ class Fault:
         # Hold: keep the request this many seconds, or until the client hangs
         # up (then it is dropped unprocessed, as a request that never reached AWS).
         self.hold = spec.get("Hold")
+        # HoldAnswer: apply the request, then keep its answer this many seconds
+        # or until the client hangs up: a client killed after AWS acted.
+        self.hold_answer = spec.get("HoldAnswer")
         self.rate = spec.get("Rate")
         self.random = random.Random(spec.get("Seed", 0))
         # Skip: let this many matching calls through first (e.g. hold the
@@ -930,8 +933,12 @@ class HarnessApp:
         with self.lock:
             fault = next((f for f in self.faults.get(key, []) if f.matches(service, operation, region)), None)
         call = {"Service": service, "Operation": operation, "Region": region, "Time": time.time()}
+        if fault is not None and fault.hold_answer is not None:
+            fault, held_answer = None, fault
+        else:
+            held_answer = None
         if fault is not None and fault.hold is not None:
-            if self.hold(key, call, fault, environ):
+            if self.hold(key, dict(call, Status=0, Fault="held"), fault.hold, environ):
                 fault = None
             else:
                 raise ConnectionAbortedError("the client hung up while the harness held its request")
@@ -963,17 +970,21 @@ class HarnessApp:
         if fault is not None:
             return self.fail(key, call, fault, service, environ, start_response)
         call["Status"] = int(captured["status"].split()[0])
-        with self.lock:
-            self.calls[key].append(call)
+        if held_answer is not None:
+            if not self.hold(key, dict(call, Fault="held"), held_answer.hold_answer, environ):
+                raise ConnectionAbortedError("the client hung up while the harness held the answer")
+        else:
+            with self.lock:
+                self.calls[key].append(call)
         start_response(captured["status"], captured["headers"])
         return [payload]
 
-    def hold(self, key: str, call: dict[str, Any], fault: Fault, environ: dict) -> bool:
-        """True when the hold ran out (process the request), False when the client left."""
+    def hold(self, key: str, call: dict[str, Any], seconds: float, environ: dict) -> bool:
+        """True when the hold ran out (go on), False when the client left."""
         with self.lock:
-            self.calls[key].append(dict(call, Status=0, Fault="held"))
+            self.calls[key].append(call)
         connection = environ.get("werkzeug.socket")
-        deadline = time.time() + float(fault.hold)
+        deadline = time.time() + float(seconds)
         while time.time() < deadline:
             try:
                 if connection is not None and connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
