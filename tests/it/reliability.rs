@@ -27,6 +27,7 @@ fn interrupt(child: Spawned) -> (Duration, crate::harness::Run) {
     let sent = Instant::now();
     child.interrupt();
     let run = child.finish();
+    eprintln!("CTRL-C\t{} ms", sent.elapsed().as_millis());
     (sent.elapsed(), run)
 }
 
@@ -836,4 +837,26 @@ async fn enable_killed_after_each_change_converges() {
         killed_at(&world, i, "HoldAnswer", operation).await;
     }
     eprintln!("KILLED\tafter\t{}", ENABLE_CHANGES.len());
+}
+
+#[tokio::test]
+async fn a_wait_outlasts_reads_that_fail_past_the_sdk_retries() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    let function = world.rotation_function("rotate", &[]).await;
+    world.rotate(&secret, &function, 30).await;
+    // The first DescribeSecret is rotate-now's own check; then the wait's
+    // first poll fails all three of the SDK's attempts, and so does the
+    // final status read's ListSecretVersionIds.
+    world
+        .fault(json!({"Operation": "DescribeSecret", "Skip": 1, "Count": 3, "Code": "InternalFailure", "Status": 500}));
+    world.fault(
+        json!({"Operation": "ListSecretVersionIds", "Skip": 1, "Count": 3, "Code": "InternalFailure", "Status": 500}),
+    );
+    let json = world.rotctl(&["rotate-now", &secret, "--wait", "-o", "json"]).run().success().json();
+    assert_eq!(json["Outcome"], "succeeded");
+    let version = json["VersionId"].as_str().expect("a version").to_string();
+    assert_eq!(holder(&world.stages(&secret).await, "AWSCURRENT"), Some(version));
+    assert_eq!(mutating(&world.calls()), ["RotateSecret"]);
+    assert_eq!(world.calls().iter().filter(|c| c.injected).count(), 6, "every injected failure was met");
 }
