@@ -85,7 +85,7 @@ def serve(path: str) -> None:
     parent = os.getppid()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
-    listener.listen(64)
+    listener.listen(512)  # many rotations start at once under the test suite
     print("READY", flush=True)
     while os.getppid() == parent:  # exit with the emulator
         readable, _, _ = select.select([listener], [], [], 1.0)

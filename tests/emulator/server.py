@@ -28,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 import zipfile
 from collections import defaultdict
@@ -377,6 +378,16 @@ def lookup_events(body: dict[str, Any], region: str) -> dict[str, Any]:
 
 
 def _rotate(secret: sm.FakeSecret, fn: Any, token: str, steps: tuple[str, ...], test_only: bool) -> None:
+    # A rotation runs in its own thread: an emulator bug must show, and must
+    # end the rotation as failed (as AWS records it), not leave it running.
+    try:
+        _rotate_steps(secret, fn, token, steps, test_only)
+    except Exception:  # noqa: BLE001
+        traceback.print_exc()
+        _record_event(secret, "TestRotationFailed" if test_only else "RotationFailed", "emulator error")
+
+
+def _rotate_steps(secret: sm.FakeSecret, fn: Any, token: str, steps: tuple[str, ...], test_only: bool) -> None:
     prefix = "TestRotation" if test_only else "Rotation"
     _record_event(secret, f"{prefix}Started")
     failed = None
@@ -388,7 +399,11 @@ def _rotate(secret: sm.FakeSecret, fn: Any, token: str, steps: tuple[str, ...], 
             _record_event(secret, "RotationAbandoned")
             return
         event = {"Step": step, "SecretId": secret.arn, "ClientRequestToken": token, "RotationToken": str(uuid.uuid4())}
-        _, errored, _ = fn._invoke_lambda(event)
+        try:
+            _, errored, _ = fn._invoke_lambda(event)
+        except Exception as error:  # noqa: BLE001 - an emulator fault fails the step, as Lambda's would
+            print(f"emulator: invoking {fn.function_arn} for {step} failed: {error!r}", file=sys.stderr)
+            errored = True
         if errored:
             failed = f"Error when executing lambda {fn.function_arn} during {step} step"
             break
@@ -589,14 +604,34 @@ def _function(account_id: str, region: str, arn: str) -> Any:
         return None
 
 
+CODE_LOCK = threading.Lock()
+
+
 def _code_dir(fn: Any) -> str:
+    # Rotations run in threads: two first invocations of the same code must
+    # not extract it into one directory at once.
     digest = hashlib.sha256(fn.code_bytes).hexdigest()
-    if digest not in CODE_DIRS:
-        target = os.path.join(CODE_ROOT, digest)
-        with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as archive:
-            archive.extractall(target)
-        CODE_DIRS[digest] = target
-    return CODE_DIRS[digest]
+    with CODE_LOCK:
+        if digest not in CODE_DIRS:
+            target = os.path.join(CODE_ROOT, digest)
+            with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as archive:
+                archive.extractall(target)
+            CODE_DIRS[digest] = target
+        return CODE_DIRS[digest]
+
+
+def _connect_runtime(timeout: int) -> socket.socket:
+    """A connection to the fork server; a full accept queue is waited out."""
+    for attempt in range(50):
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.settimeout(timeout + 1)
+        try:
+            connection.connect(RUNTIME["socket"])
+            return connection
+        except (BlockingIOError, ConnectionRefusedError, InterruptedError):
+            connection.close()
+            time.sleep(0.02 * (attempt + 1))
+    raise ConnectionError("the Lambda runtime did not accept the invocation")
 
 
 def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
@@ -622,20 +657,18 @@ def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
                "request_id": request_id, "timeout": timeout}
     pid = None
     outcome, payload, log = "error", json.dumps({"errorMessage": f"Task timed out after {timeout:.2f} seconds"}), ""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-        connection.settimeout(timeout + 1)
-        connection.connect(RUNTIME["socket"])
+    with _connect_runtime(timeout) as connection:
         stream = connection.makefile("rwb")
-        stream.write(json.dumps(request).encode() + b"\n")
-        stream.flush()
         try:
+            stream.write(json.dumps(request).encode() + b"\n")
+            stream.flush()
             pid = json.loads(stream.readline())["pid"]
             answer = json.loads(stream.readline() or b"null")
             if answer is None:
                 payload = json.dumps({"errorMessage": "Runtime exited without an answer"})
             else:
                 outcome, payload, log = answer["outcome"], answer["payload"], answer["log"]
-        except (socket.timeout, ValueError):
+        except (OSError, ValueError):  # socket.timeout is an OSError
             if pid:
                 try:
                     os.kill(pid, 9)

@@ -34,9 +34,8 @@ fn interrupt(child: Spawned) -> (Duration, crate::harness::Run) {
 #[tokio::test]
 async fn ctrl_c_while_waiting_for_a_rotation_stops_and_says_it_goes_on() {
     let world = World::in_region("eu-central-2");
-    let secret = world.secret("db").await;
     let function = world.rotation_function("rotate", &[]).await;
-    world.rotate(&secret, &function, 30).await;
+    let secret = world.rotated_secret("db", &function).await;
     world.set_function_env(&function, &[("STEP_DELAY", "1")]).await;
 
     let child = world.rotctl(&["rotate-now", &secret, "--wait", "-o", "json"]).spawn();
@@ -206,9 +205,8 @@ async fn checked_grants(world: &World, function: &str) -> usize {
 #[tokio::test]
 async fn faults_status() {
     let world = World::new();
-    let secret = world.secret("db").await;
     let function = world.rotation_function("rotate", &[]).await;
-    world.rotate(&secret, &function, 30).await;
+    let secret = world.rotated_secret("db", &function).await;
     let stages = world.stages(&secret).await;
     matrix("status", &world, &[], async |_| {
         let run = world.rotctl(&["status", &secret, "-o", "json"]).run();
@@ -266,8 +264,7 @@ async fn faults_rotate_now() {
     let world = World::new();
     let function = world.rotation_function("rotate", &[]).await;
     matrix("rotate-now --wait", &world, &["RotateSecret"], async |i| {
-        let secret = world.secret(&format!("db{i}")).await;
-        world.rotate(&secret, &function, 30).await;
+        let secret = world.rotated_secret(&format!("db{i}"), &function).await;
         let started_before = world.rotation_events(&secret).iter().filter(|e| *e == "RotationStarted").count();
         let run = world.rotctl(&["rotate-now", &secret, "--wait", "-o", "json"]).run();
         let started = || world.rotation_events(&secret).iter().filter(|e| *e == "RotationStarted").count();
@@ -327,8 +324,7 @@ async fn faults_disable() {
     let world = World::new();
     let function = world.rotation_function("rotate", &[]).await;
     matrix("disable --yes", &world, &["CancelRotateSecret", "UpdateSecretVersionStage"], async |i| {
-        let secret = world.secret(&format!("db{i}")).await;
-        world.rotate(&secret, &function, 30).await;
+        let secret = world.rotated_secret(&format!("db{i}"), &function).await;
         let run = world.rotctl(&["disable", &secret, "--yes", "-o", "json"]).run();
         let enabled = async || {
             let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
@@ -354,8 +350,7 @@ async fn faults_disable() {
 async fn faults_audit() {
     let world = World::in_region("me-central-1");
     let function = world.rotation_function("rotate", &[]).await;
-    let rotated = world.secret("rotated").await;
-    world.rotate(&rotated, &function, 30).await;
+    world.rotated_secret("rotated", &function).await;
     world.secret("never-rotated").await;
     let findings = |run: &crate::harness::Run| {
         let json = run.json();
@@ -392,9 +387,8 @@ async fn faults_audit() {
 #[tokio::test]
 async fn bad_input_catalogue() {
     let world = World::new();
-    let secret = world.secret("db").await;
     let function = world.rotation_function("rotate", &[]).await;
-    world.rotate(&secret, &function, 30).await;
+    let secret = world.rotated_secret("db", &function).await;
     let huge = "a".repeat(100_000);
     let dir = env!("CARGO_TARGET_TMPDIR");
     let hostile_secrets: Vec<String> = vec![
@@ -716,11 +710,7 @@ async fn each_call_denied(
 async fn access_denied_on_each_call() {
     let world = World::in_region("il-central-1");
     let function = world.rotation_function("rotate", &[]).await;
-    let rotated = async |n: String| {
-        let secret = world.secret(&n).await;
-        world.rotate(&secret, &function, 30).await;
-        secret
-    };
+    let rotated = async |n: String| world.rotated_secret(&n, &function).await;
     each_call_denied(&world, "status", &[], async |i| vec!["status".into(), rotated(format!("s{i}")).await]).await;
     let optional_diagnosis = ["LookupEvents", "FilterLogEvents"];
     each_call_denied(&world, "rotate-now", &optional_diagnosis, async |i| {
@@ -821,30 +811,30 @@ async fn killed_at(world: &World, i: usize, hold: &str, operation: &str) {
     assert!(mutating(&world.calls()[before..]).is_empty(), "{hold} {operation}: {:?}", &world.calls()[before..]);
 }
 
-#[tokio::test]
-async fn enable_killed_before_each_change_converges() {
+/// Kills `enable` at each of its changes in turn (`Hold` or `HoldAnswer`).
+async fn killed_at_each_change(hold: &str) {
     let world = World::new();
     for (i, operation) in ENABLE_CHANGES.iter().enumerate() {
-        killed_at(&world, i, "Hold", operation).await;
+        killed_at(&world, i, hold, operation).await;
     }
-    eprintln!("KILLED\tbefore\t{}", ENABLE_CHANGES.len());
+    eprintln!("KILLED\t{hold}\t{}", ENABLE_CHANGES.len());
+}
+
+#[tokio::test]
+async fn enable_killed_before_each_change_converges() {
+    killed_at_each_change("Hold").await;
 }
 
 #[tokio::test]
 async fn enable_killed_after_each_change_converges() {
-    let world = World::new();
-    for (i, operation) in ENABLE_CHANGES.iter().enumerate() {
-        killed_at(&world, i, "HoldAnswer", operation).await;
-    }
-    eprintln!("KILLED\tafter\t{}", ENABLE_CHANGES.len());
+    killed_at_each_change("HoldAnswer").await;
 }
 
 #[tokio::test]
 async fn a_wait_outlasts_reads_that_fail_past_the_sdk_retries() {
     let world = World::new();
-    let secret = world.secret("db").await;
     let function = world.rotation_function("rotate", &[]).await;
-    world.rotate(&secret, &function, 30).await;
+    let secret = world.rotated_secret("db", &function).await;
     // The first DescribeSecret is rotate-now's own check; then the wait's
     // first poll fails all three of the SDK's attempts, and so does the
     // final status read's ListSecretVersionIds.

@@ -350,6 +350,13 @@ impl World {
 
     /// RotateSecret with `function` every `days`, then waits for the rotation
     /// to finish (the new version holds AWSCURRENT). Returns the new version.
+    /// A new secret (`suffix`) rotated once by `function`, every 30 days.
+    pub async fn rotated_secret(&self, suffix: &str, function: &str) -> String {
+        let secret = self.secret(suffix).await;
+        self.rotate(&secret, function, 30).await;
+        secret
+    }
+
     pub async fn rotate(&self, secret: &str, function: &str, days: i64) -> String {
         self.rotate_with(secret, function, days_rules(days)).await
     }
