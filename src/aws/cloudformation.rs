@@ -8,7 +8,7 @@ use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, TemplateStage};
 
 use super::error::explain;
-use super::poll::Backoff;
+use super::poll::{Backoff, Patience};
 use crate::exit;
 use crate::output::Progress;
 
@@ -185,9 +185,23 @@ pub async fn wait(client: &Client, name: &str, progress: &Progress) -> Result<St
     ));
     let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(10), STACK_TIMEOUT);
     let mut last_status = String::new();
+    let mut patience = Patience::default();
     loop {
-        let current =
-            stack(client, name).await?.ok_or_else(|| anyhow::anyhow!("stack {name} disappeared while deploying"))?;
+        let current = match stack(client, name).await {
+            Ok(current) => {
+                patience.reset();
+                current
+            }
+            Err(error) if patience.outlasts(&error) => {
+                progress.say(&format!("reading stack {name} failed ({error:#}); trying again"));
+                if !backoff.wait().await {
+                    return Err(error);
+                }
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        let current = current.ok_or_else(|| anyhow::anyhow!("stack {name} disappeared while deploying"))?;
         if current.status != last_status {
             progress.say(&format!("stack {name}: {}", current.status));
             last_status.clone_from(&current.status);

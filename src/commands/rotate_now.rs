@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::arn::SecretId;
 use crate::aws::diagnose::{self, RotationFailure};
+use crate::aws::poll::Patience;
 use crate::aws::{Clients, secrets};
 use crate::context::Context;
 use crate::exit::{Exit, usage};
@@ -216,14 +217,14 @@ pub async fn wait(
     // Nothing can have finished the instant RotateSecret answered.
     tokio::time::sleep(poll).await;
     poll = (poll * 2).min(MAX_POLL);
-    let mut failed_polls = 0;
+    let mut patience = Patience::default();
     loop {
         let current = match secrets::describe(&clients.secrets, &clients.region, &secret.arn).await {
             Ok(current) => {
-                failed_polls = 0;
+                patience.reset();
                 current
             }
-            Err(error) if outlasts(&error, &mut failed_polls) && Instant::now() < deadline => {
+            Err(error) if patience.outlasts(&error) && Instant::now() < deadline => {
                 progress.say(&format!("reading {} failed ({error:#}); trying again", secret.name));
                 tokio::time::sleep(poll.min(deadline - Instant::now())).await;
                 continue;
@@ -266,23 +267,12 @@ pub async fn wait(
     }
 }
 
-/// A wait of minutes should outlive a short outage: a read that failed even
-/// after the SDK's retries is tried again a poll later, up to this many in a
-/// row. Bad input and refused credentials are not retried.
-const FAILED_POLLS: u32 = 3;
-
-/// Whether to try a failed read again (counting it).
-fn outlasts(error: &anyhow::Error, failed: &mut u32) -> bool {
-    *failed += 1;
-    *failed < FAILED_POLLS && crate::exit::for_error(error) != Exit::Usage
-}
-
 /// The secret's status after the rotation, read with the same patience.
 async fn read_status(clients: &Clients, arn: &str, ctx: &Context) -> Result<SecretStatus> {
-    let mut failed = 0;
+    let mut patience = Patience::default();
     loop {
         match super::status::one(&clients.secrets, &clients.region, arn, Timestamp::now().max(ctx.now)).await {
-            Err(error) if outlasts(&error, &mut failed) => tokio::time::sleep(MAX_POLL).await,
+            Err(error) if patience.outlasts(&error) => tokio::time::sleep(MAX_POLL).await,
             result => return result,
         }
     }

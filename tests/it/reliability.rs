@@ -850,3 +850,20 @@ async fn a_wait_outlasts_reads_that_fail_past_the_sdk_retries() {
     assert_eq!(mutating(&world.calls()), ["RotateSecret"]);
     assert_eq!(world.calls().iter().filter(|c| c.injected).count(), 6, "every injected failure was met");
 }
+
+#[tokio::test]
+async fn a_stack_wait_outlasts_reads_that_fail_past_the_sdk_retries() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    let template = world.template_file("stack", true);
+    let template = template.to_str().expect("a UTF-8 path");
+    // The first DescribeStacks is the plan's; the stack wait's first read
+    // then fails all three of the SDK's attempts.
+    world
+        .fault(json!({"Operation": "DescribeStacks", "Skip": 1, "Count": 3, "Code": "InternalFailure", "Status": 500}));
+    world.rotctl(&["enable", &secret, "--template-file", template]).run().success();
+    assert_eq!(world.calls().iter().filter(|c| c.injected).count(), 3, "every injected failure was met");
+    let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
+    assert_eq!(described.rotation_enabled(), Some(true));
+    world.wait_for_event(&secret, "RotationSucceeded").await;
+}
