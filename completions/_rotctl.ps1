@@ -126,6 +126,7 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
         }
         'rotctl;rollback' {
             [CompletionResult]::new('--to-version', '--to-version', [CompletionResultType]::ParameterName, 'Make this version current instead of the AWSPREVIOUS one (see `rotctl status`)')
+            [CompletionResult]::new('--expect-current', '--expect-current', [CompletionResultType]::ParameterName, 'Roll back only while VERSION_ID is AWSCURRENT; when that rollback has already happened, do nothing and exit 0 (makes a rollback safe to re-run from a script)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]')
             [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]')
             [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]')

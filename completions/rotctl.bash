@@ -533,13 +533,17 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__rollback)
-            opts="-o -v -y -h -V --to-version --dry-run --force --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            opts="-o -v -y -h -V --to-version --dry-run --force --expect-current --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --to-version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --expect-current)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -119,6 +119,7 @@ set edit:completion:arg-completer[rotctl] = {|@words|
         }
         &'rotctl;rollback'= {
             cand --to-version 'Make this version current instead of the AWSPREVIOUS one (see `rotctl status`)'
+            cand --expect-current 'Roll back only while VERSION_ID is AWSCURRENT; when that rollback has already happened, do nothing and exit 0 (makes a rollback safe to re-run from a script)'
             cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
             cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
             cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'

@@ -107,6 +107,7 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s y -l yes -d
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l to-version -d 'Make this version current instead of the AWSPREVIOUS one (see `rotctl status`)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l expect-current -d 'Roll back only while VERSION_ID is AWSCURRENT; when that rollback has already happened, do nothing and exit 0 (makes a rollback safe to re-run from a script)' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r

@@ -140,7 +140,8 @@ Examples:
 Examples:
   rotctl rollback prod/db --dry-run
   rotctl rollback prod/db --yes
-  rotctl rollback prod/db --to-version 2e87528a-4c4e-422f-955c-b8efbe6d1b46 --yes")]
+  rotctl rollback prod/db --to-version 2e87528a-4c4e-422f-955c-b8efbe6d1b46 --yes
+  rotctl rollback prod/db --expect-current 9f1c3a52-0d6e-4b8a-b1f4-5c2e7a9d8e10 --yes   # safe to re-run")]
     Rollback(RollbackArgs),
 
     /// Turn rotation off and clear a pending rotation's label

@@ -286,9 +286,16 @@ fn rotate_table(ctx: &Context, report: &RotateReport) -> String {
 }
 
 fn rollback_table(ctx: &Context, report: &RollbackReport) -> String {
-    let verb = if report.dry_run { "Would move" } else { "Moved" };
-    let mut out = format!("{verb} AWSCURRENT of {} from {} to {}", report.name, report.from, report.to);
-    out.push_str(if report.dry_run { " (dry run: nothing was changed)\n" } else { "\n" });
+    let mut out = if report.already_done {
+        format!(
+            "Nothing to do: AWSCURRENT of {} already moved from {} to {} (--expect-current)\n",
+            report.name, report.from, report.to
+        )
+    } else {
+        let verb = if report.dry_run { "Would move" } else { "Moved" };
+        let tail = if report.dry_run { " (dry run: nothing was changed)" } else { "" };
+        format!("{verb} AWSCURRENT of {} from {} to {}{tail}\n", report.name, report.from, report.to)
+    };
     let _ = writeln!(out, "\nBefore:");
     for (id, stages) in &report.before.secret.version_ids_to_stages {
         let _ = writeln!(out, "  {id}  {}", stages.join(", "));

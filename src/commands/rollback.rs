@@ -30,6 +30,11 @@ pub struct RollbackArgs {
     /// Cancel a rotation in progress first (this turns rotation off; turn it back on with `rotctl enable`)
     #[arg(long)]
     pub force: bool,
+
+    /// Roll back only while VERSION_ID is AWSCURRENT; when that rollback has already happened, do
+    /// nothing and exit 0 (makes a rollback safe to re-run from a script)
+    #[arg(long, value_name = "VERSION_ID")]
+    pub expect_current: Option<String>,
 }
 
 /// The label moves a rollback makes, decided from what was read.
@@ -41,6 +46,8 @@ pub struct Plan {
     pub cancel: bool,
     /// Versions AWSPENDING is removed from (a failed rotation's, or one left on the current version).
     pub clear_pending: Vec<String>,
+    /// `--expect-current` found this rollback already made: nothing to do.
+    pub already_done: bool,
 }
 
 /// Decides the rollback, or refuses with what to do. Pure.
@@ -48,6 +55,7 @@ pub fn plan(
     secret: &Secret,
     versions: &[SecretVersion],
     to: Option<&str>,
+    expect_current: Option<&str>,
     force: bool,
     now: Timestamp,
 ) -> Result<Plan, String> {
@@ -55,6 +63,23 @@ pub fn plan(
         .version_with(AWSCURRENT)
         .ok_or_else(|| format!("{} has no AWSCURRENT version to roll back from", secret.name))?
         .to_string();
+    if let Some(expected) = expect_current.filter(|expected| *expected != from) {
+        // The same rollback, already made (by a run that crashed or timed out): done.
+        let made = secret.version_with(AWSPREVIOUS) == Some(expected) && to.is_none_or(|to| to == from);
+        if made {
+            return Ok(Plan {
+                from: expected.into(),
+                to: from,
+                cancel: false,
+                clear_pending: Vec::new(),
+                already_done: true,
+            });
+        }
+        return Err(format!(
+            "AWSCURRENT of {} is {from}, not {expected} (--expect-current): it changed since it was read; nothing was changed (see rotctl status {})",
+            secret.name, secret.name
+        ));
+    }
     let to = match to {
         Some(id) if versions.iter().any(|v| v.version_id == id) => id.to_string(),
         Some(id) => {
@@ -74,7 +99,8 @@ pub fn plan(
     if secret.dangling_pending() == Some(to.as_str()) {
         // An unfinished rotation's version may hold no value, or one the database never accepted.
         return Err(format!(
-            "version {to} is the AWSPENDING version of an unfinished rotation of {}: it may hold no value;              roll back to a version that was AWSCURRENT before (see rotctl status {})",
+            "version {to} is the AWSPENDING version of an unfinished rotation of {}: it may hold no value; \
+             roll back to a version that was AWSCURRENT before (see rotctl status {})",
             secret.name, secret.name
         ));
     }
@@ -94,10 +120,10 @@ pub fn plan(
         .filter(|(_, stages)| stages.iter().any(|s| s == AWSPENDING))
         .map(|(id, _)| id.clone())
         .collect();
-    Ok(Plan { from, to, cancel: running, clear_pending })
+    Ok(Plan { from, to, cancel: running, clear_pending, already_done: false })
 }
 
-/// `{"Name", "ARN", "From", "To", "Status"}`.
+/// `{"Name", "ARN", "From", "To", "DryRun", "Status"}` (+ `"AlreadyDone": true`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct RollbackReport {
@@ -107,6 +133,9 @@ pub struct RollbackReport {
     pub from: String,
     pub to: String,
     pub dry_run: bool,
+    /// `--expect-current` found the rollback already made; nothing changed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub already_done: bool,
     pub status: SecretStatus,
     #[serde(skip)]
     pub before: SecretStatus,
@@ -117,18 +146,34 @@ pub struct RollbackReport {
 pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Result<RollbackReport> {
     let region = clients.region.as_str();
     let id = SecretId::parse(&args.secret, region).map_err(usage)?;
-    if let Some(version) = &args.to_version {
-        check_version_id(version)?;
+    for (option, version) in [("--to-version", &args.to_version), ("--expect-current", &args.expect_current)] {
+        if let Some(version) = version {
+            check_version_id(option, version)?;
+        }
     }
     let (secret, versions) = tokio::try_join!(
         secrets::describe(&clients.secrets, region, id.as_str()),
         secrets::all_versions(&clients.secrets, region, id.as_str())
     )?;
-    let plan = plan(&secret, &versions, args.to_version.as_deref(), args.force, ctx.now)
-        .map_err(|why| if why.contains("is not a version") { not_found(why) } else { usage(why) })?;
+    let plan =
+        plan(&secret, &versions, args.to_version.as_deref(), args.expect_current.as_deref(), args.force, ctx.now)
+            .map_err(|why| if why.contains("is not a version") { not_found(why) } else { usage(why) })?;
     let labelled: Vec<SecretVersion> = versions.iter().filter(|v| !v.version_stages.is_empty()).cloned().collect();
     let before = super::status::assessed(Secret { versions: labelled, ..secret.clone() }, ctx.now);
 
+    if plan.already_done {
+        return Ok(RollbackReport {
+            name: secret.name.clone(),
+            arn: secret.arn.clone(),
+            from: plan.from,
+            to: plan.to,
+            dry_run: args.dry_run,
+            already_done: true,
+            status: before.clone(),
+            before,
+            notes: Vec::new(),
+        });
+    }
     let mut notes = Vec::new();
     match single_user_warning(clients, &secret).await {
         Ok(Some(warning)) => notes.push(warning),
@@ -143,6 +188,7 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
             from: plan.from,
             to: plan.to,
             dry_run: true,
+            already_done: false,
             status: before.clone(),
             before,
             notes,
@@ -174,6 +220,7 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
         from: plan.from,
         to: plan.to,
         dry_run: false,
+        already_done: false,
         status,
         before,
         notes,
@@ -220,13 +267,13 @@ async fn apply(
 }
 
 /// Version ids are the ClientRequestTokens AWS takes: 32-64 characters.
-fn check_version_id(version: &str) -> Result<()> {
+fn check_version_id(option: &str, version: &str) -> Result<()> {
     let valid = (32..=64).contains(&version.len()) && version.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if valid {
         Ok(())
     } else {
         Err(usage(format!(
-            "--to-version {} is not a version id (32-64 letters, digits and -; copy one from rotctl status)",
+            "{option} {} is not a version id (32-64 letters, digits and -; copy one from rotctl status)",
             crate::exit::shown(version)
         )))
     }
@@ -294,9 +341,26 @@ mod tests {
     }
 
     #[test]
+    fn expect_current_guards_a_second_run() {
+        let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"])]);
+        let first = plan(&s, &v, None, Some("v2"), false, now()).expect("a plan");
+        assert_eq!((first.from.as_str(), first.to.as_str(), first.already_done), ("v2", "v1", false));
+        // After it: v1 current, v2 previous. The same command again is done, not a swap back.
+        let (after, v) = secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPREVIOUS"])]);
+        let again = plan(&after, &v, None, Some("v2"), false, now()).expect("already done");
+        assert_eq!((again.from.as_str(), again.to.as_str(), again.already_done), ("v2", "v1", true));
+        assert!(again.clear_pending.is_empty() && !again.cancel);
+        assert!(plan(&after, &v, Some("v1"), Some("v2"), false, now()).is_ok_and(|p| p.already_done));
+        // Something else moved AWSCURRENT: refuse.
+        let (moved, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &[]), ("v3", &["AWSCURRENT"])]);
+        assert!(plan(&moved, &v, None, Some("v2"), false, now()).is_err_and(|e| e.contains("not v2")));
+        assert!(plan(&after, &v, Some("v3"), Some("v2"), false, now()).is_err());
+    }
+
+    #[test]
     fn back_to_the_previous_version() {
         let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT", "AWSPENDING"])]);
-        let plan = plan(&s, &v, None, false, now()).expect("a plan");
+        let plan = plan(&s, &v, None, None, false, now()).expect("a plan");
         assert_eq!((plan.from.as_str(), plan.to.as_str(), plan.cancel), ("v2", "v1", false));
         assert_eq!(plan.clear_pending, ["v2"], "AWSPENDING left on the current version must not dangle after the move");
     }
@@ -305,23 +369,23 @@ mod tests {
     fn to_a_chosen_version_even_an_unlabelled_one() {
         let (s, mut v) = secret(&[("v2", &["AWSPREVIOUS"]), ("v3", &["AWSCURRENT"])]);
         v.push(SecretVersion { version_id: "v1".into(), ..Default::default() });
-        assert_eq!(plan(&s, &v, Some("v1"), false, now()).map(|p| p.to), Ok("v1".into()));
+        assert_eq!(plan(&s, &v, Some("v1"), None, false, now()).map(|p| p.to), Ok("v1".into()));
     }
 
     #[test]
     fn refusals_say_what_to_do() {
         let (s, v) = secret(&[("v1", &["AWSCURRENT"])]);
-        assert!(plan(&s, &v, None, false, now()).is_err_and(|e| e.contains("--to-version")));
-        assert!(plan(&s, &v, Some("v1"), false, now()).is_err_and(|e| e.contains("already AWSCURRENT")));
-        assert!(plan(&s, &v, Some("v9"), false, now()).is_err_and(|e| e.contains("not a version")));
+        assert!(plan(&s, &v, None, None, false, now()).is_err_and(|e| e.contains("--to-version")));
+        assert!(plan(&s, &v, Some("v1"), None, false, now()).is_err_and(|e| e.contains("already AWSCURRENT")));
+        assert!(plan(&s, &v, Some("v9"), None, false, now()).is_err_and(|e| e.contains("not a version")));
     }
 
     #[test]
     fn a_running_rotation_needs_force_and_is_cancelled() {
         let (s, mut v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
         v[2].created_date = Some("2026-11-22T11:58:00Z".parse().expect("a date"));
-        assert!(plan(&s, &v, None, false, now()).is_err_and(|e| e.contains("--force")));
-        let forced = plan(&s, &v, None, true, now()).expect("forced");
+        assert!(plan(&s, &v, None, None, false, now()).is_err_and(|e| e.contains("--force")));
+        let forced = plan(&s, &v, None, None, true, now()).expect("forced");
         assert!(forced.cancel);
         assert_eq!(forced.clear_pending, ["v3"]);
     }
@@ -329,13 +393,13 @@ mod tests {
     #[test]
     fn the_unfinished_rotation_s_version_is_not_a_target() {
         let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
-        assert!(plan(&s, &v, Some("v3"), true, now()).is_err_and(|e| e.contains("unfinished rotation")));
+        assert!(plan(&s, &v, Some("v3"), None, true, now()).is_err_and(|e| e.contains("unfinished rotation")));
     }
 
     #[test]
     fn a_stuck_rotation_is_cleared_without_force() {
         let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
-        let plan = plan(&s, &v, None, false, now()).expect("a stuck pending does not block");
+        let plan = plan(&s, &v, None, None, false, now()).expect("a stuck pending does not block");
         assert_eq!((plan.cancel, plan.clear_pending), (false, vec!["v3".to_string()]));
     }
 }

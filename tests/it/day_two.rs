@@ -139,6 +139,29 @@ async fn rollback_after_one_rotation_swaps_current_and_previous() {
 }
 
 #[tokio::test]
+async fn rollback_with_expect_current_is_safe_to_run_again() {
+    let world = World::new();
+    let (secret, function, first, second) = rotated_once(&world).await;
+    let args = ["rollback", &secret, "--yes", "--expect-current", &second, "-o", "json"];
+    world.rotctl(&args).run().success();
+    let before = world.calls().len();
+    let json = world.rotctl(&args).run().success().json();
+    assert_eq!(json["AlreadyDone"], true);
+    assert_eq!((json["From"].as_str(), json["To"].as_str()), (Some(second.as_str()), Some(first.as_str())));
+    assert!(mutating(&world.calls()[before..]).is_empty(), "the second run changed nothing");
+    let stages = world.stages(&secret).await;
+    assert_eq!((holder(&stages, "AWSCURRENT"), holder(&stages, "AWSPREVIOUS")), (Some(first), Some(second.clone())));
+
+    // Once a rotation has moved AWSCURRENT on, the old command refuses.
+    world.rotate(&secret, &function, 30).await;
+    world.rotctl(&args).run().fails(2, &["--expect-current", "nothing was changed"]);
+    assert_eq!(
+        holder(&world.stages(&secret).await, "AWSPREVIOUS").as_deref(),
+        holder(&stages, "AWSCURRENT").as_deref()
+    );
+}
+
+#[tokio::test]
 async fn rollback_after_two_rotations_and_to_a_chosen_version() {
     let world = World::new();
     let (secret, function, first, second) = rotated_once(&world).await;

@@ -431,6 +431,8 @@ async fn bad_input_catalogue() {
         with(&["rollback", &secret, "--yes", "--to-version"], &[&huge]),
         with(&["rollback", &secret, "--yes", "--to-version"], &["$(id)-0000000000000000000000000000000000"]),
         with(&["rollback", &secret, "--yes", "--to-version"], &["00000000-0000-0000-0000-000000000000"]),
+        with(&["rollback", &secret, "--yes", "--expect-current"], &["short"]),
+        with(&["rollback", &secret, "--yes", "--expect-current"], &["00000000-0000-0000-0000-000000000000"]),
         with(enable, &["--every-days", "0"]),
         with(enable, &["--every-days", "1001"]),
         with(enable, &["--every-days", "-1"]),
