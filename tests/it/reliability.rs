@@ -663,8 +663,9 @@ async fn each_call_denied(
     optional: &[&str],
     mut setup: impl AsyncFnMut(usize) -> Vec<String>,
 ) {
+    // `a+b`: the union of two policies (enable's VPC policy adds to a function source's).
     let policies = iam_policies();
-    let allowed = &policies[policy];
+    let allowed: std::collections::BTreeSet<String> = policy.split('+').flat_map(|key| policies[key].clone()).collect();
     let args = setup(0).await;
     let before = world.calls().len();
     let run = world.rotctl(&args.iter().map(String::as_str).collect::<Vec<_>>()).run();
@@ -731,6 +732,15 @@ async fn access_denied_on_each_call() {
         let secret = world.secret(&format!("e{i}")).await;
         let function = world.bare_function(&format!("e{i}"), &[]).await;
         vec!["enable".into(), secret, "--lambda-arn".into(), function]
+    })
+    .await;
+    each_call_denied(&world, "enable-lambda-arn+enable-vpc", &[], async |i| {
+        let secret = world.secret(&format!("v{i}")).await;
+        let function = world.bare_function(&format!("v{i}"), &[]).await;
+        let vpc = world.vpc().await;
+        let network =
+            ["--subnet-ids".to_string(), vpc.subnets.join(","), "--security-group-ids".into(), vpc.security_group];
+        [vec!["enable".into(), secret, "--lambda-arn".into(), function], network.to_vec()].concat()
     })
     .await;
     let template = world.template_file("stack", true);
