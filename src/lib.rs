@@ -74,8 +74,9 @@ pub fn run(cli: Cli) -> ExitCode {
 /// stack deployment it was watching, or a change it may have sent.
 async fn interruptible(ctx: &Context, global: &cli::GlobalArgs, command: Command) -> Result<Outcome> {
     let progress = output::Progress::new(ctx);
+    let sent = aws::ChangesSent::default();
     let after_interrupt = interrupted_advice(&command);
-    let work = aws_command(ctx, global, command, &progress);
+    let work = aws_command(ctx, global, command, &progress, sent.clone());
     tokio::pin!(work);
     tokio::select! {
         outcome = &mut work => return outcome,
@@ -84,7 +85,9 @@ async fn interruptible(ctx: &Context, global: &cli::GlobalArgs, command: Command
     }
     // Read while the interrupted work (and what it registered) still exists.
     let running = progress.still_running();
-    let message = if running.is_empty() {
+    let message = if running.is_empty() && sent.count() == 0 {
+        "interrupted (Ctrl-C) before any change was sent; nothing was changed".to_string()
+    } else if running.is_empty() {
         format!("interrupted (Ctrl-C); {after_interrupt}")
     } else {
         format!("interrupted (Ctrl-C); rotctl stopped waiting, but {}", running.join("; and "))
@@ -92,10 +95,10 @@ async fn interruptible(ctx: &Context, global: &cli::GlobalArgs, command: Command
     Err(anyhow::Error::new(exit::Interrupted(message)))
 }
 
-/// What Ctrl-C leaves behind when rotctl was not waiting on AWS work.
+/// What Ctrl-C leaves behind when rotctl had sent a change but was not
+/// waiting on AWS work.
 fn interrupted_advice(command: &Command) -> String {
     match command {
-        Command::Status(_) | Command::Audit(_) => "nothing was changed (this command only reads)".to_string(),
         Command::Enable(args) => format!(
             "a step rotctl had sent may still apply; run the same enable again: it reads what is there and finishes (check first with --dry-run: rotctl enable {} ... --dry-run)",
             args.secret
@@ -113,7 +116,10 @@ fn interrupted_advice(command: &Command) -> String {
                 args.secret
             )
         }
-        Command::Completions(_) | Command::Man | Command::Templates => "nothing was changed".to_string(),
+        // These only read: no change is ever sent.
+        Command::Status(_) | Command::Audit(_) | Command::Completions(_) | Command::Man | Command::Templates => {
+            "nothing was changed".to_string()
+        }
     }
 }
 
@@ -163,8 +169,9 @@ async fn aws_command(
     global: &cli::GlobalArgs,
     command: Command,
     progress: &output::Progress,
+    sent: aws::ChangesSent,
 ) -> Result<Outcome> {
-    let clients = aws::Clients::connect(global, ctx).await?;
+    let clients = aws::Clients::connect(global, ctx, sent).await?;
     match command {
         Command::Status(args) => {
             commands::status::run(&clients.secrets, &clients.region, ctx.now, &args).await.map(Outcome::Status)

@@ -1,6 +1,9 @@
 //! `-v`: one stderr line per AWS call attempt: service, operation, outcome,
 //! milliseconds. Only metadata: no request or response body is ever read.
+//! And a count of the changes sent, for what Ctrl-C says.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -69,5 +72,55 @@ impl Intercept for CallLog {
         let (dim, reset) = if self.color { ("\x1b[2m", "\x1b[0m") } else { ("", "") };
         eprintln!("{dim}rotctl: aws {service} {operation} {outcome} {millis} ms{reset}");
         Ok(())
+    }
+}
+
+/// Counts the requests that can change something in AWS (every operation but
+/// Describe*, List*, Get*, Lookup* and Filter*) as they are sent, so that an
+/// interrupted run can say truthfully whether it changed anything.
+#[derive(Debug, Clone, Default)]
+pub struct ChangesSent(Arc<AtomicUsize>);
+
+impl ChangesSent {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// Whether an operation only reads.
+fn reads(operation: &str) -> bool {
+    ["Describe", "List", "Get", "Lookup", "Filter"].iter().any(|read| operation.starts_with(read))
+}
+
+impl Intercept for ChangesSent {
+    fn name(&self) -> &'static str {
+        "rotctl::ChangesSent"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if cfg.load::<Metadata>().is_some_and(|m| !reads(m.name())) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reads;
+
+    #[test]
+    fn reads_and_changes() {
+        for read in ["DescribeSecret", "ListSecrets", "GetPolicy", "LookupEvents", "FilterLogEvents"] {
+            assert!(reads(read), "{read}");
+        }
+        for change in ["RotateSecret", "AddPermission", "UpdateSecretVersionStage", "CreateVpcEndpoint"] {
+            assert!(!reads(change), "{change}");
+        }
     }
 }

@@ -19,7 +19,7 @@ use aws_config::{BehaviorVersion, Region};
 use crate::cli::GlobalArgs;
 use crate::context::Context;
 use crate::exit::usage;
-pub use call_log::CallLog;
+pub use call_log::{CallLog, ChangesSent};
 
 /// Connection set-up: an endpoint that does not answer fails in seconds.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -29,8 +29,8 @@ const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
 /// A service client from the shared configuration, with the call log when `-v`.
 /// (Building a client makes no call; each is built once per run.)
 macro_rules! client {
-    ($sdk:ident, $config:expr, $log:expr, $endpoint:expr) => {{
-        let mut builder = $sdk::config::Builder::from($config);
+    ($sdk:ident, $config:expr, $log:expr, $sent:expr, $endpoint:expr) => {{
+        let mut builder = $sdk::config::Builder::from($config).interceptor($sent.clone());
         if let Some(log) = $log {
             builder = builder.interceptor(log.clone());
         }
@@ -57,7 +57,8 @@ pub struct Clients {
 impl Clients {
     /// Resolves region, credentials chain and endpoint (aws-config: flags,
     /// then environment, then profile, SSO, web identity, IMDS) and builds the clients.
-    pub async fn connect(global: &GlobalArgs, ctx: &Context) -> Result<Clients> {
+    /// `sent` counts the changes the clients send.
+    pub async fn connect(global: &GlobalArgs, ctx: &Context, sent: ChangesSent) -> Result<Clients> {
         if let Some(region) = global.region.as_deref() {
             check_region(region)?;
         }
@@ -86,19 +87,19 @@ impl Clients {
         })?;
         check_region(&region)?;
         let log = (ctx.verbosity > 0).then(|| CallLog::new(ctx.color_stderr));
-        let setup = Setup { config, log, forced_endpoint };
+        let setup = Setup { config, log, sent, forced_endpoint };
         Ok(Clients::build(setup, region))
     }
 
     fn build(setup: Setup, region: String) -> Clients {
-        let Setup { config, log, forced_endpoint } = &setup;
+        let Setup { config, log, sent, forced_endpoint } = &setup;
         Clients {
-            secrets: client!(aws_sdk_secretsmanager, config, log, forced_endpoint),
-            lambda: client!(aws_sdk_lambda, config, log, forced_endpoint),
-            cloudformation: client!(aws_sdk_cloudformation, config, log, forced_endpoint),
-            ec2: client!(aws_sdk_ec2, config, log, forced_endpoint),
-            cloudtrail: client!(aws_sdk_cloudtrail, config, log, forced_endpoint),
-            logs: client!(aws_sdk_cloudwatchlogs, config, log, forced_endpoint),
+            secrets: client!(aws_sdk_secretsmanager, config, log, sent, forced_endpoint),
+            lambda: client!(aws_sdk_lambda, config, log, sent, forced_endpoint),
+            cloudformation: client!(aws_sdk_cloudformation, config, log, sent, forced_endpoint),
+            ec2: client!(aws_sdk_ec2, config, log, sent, forced_endpoint),
+            cloudtrail: client!(aws_sdk_cloudtrail, config, log, sent, forced_endpoint),
+            logs: client!(aws_sdk_cloudwatchlogs, config, log, sent, forced_endpoint),
             region,
             setup: std::sync::Arc::new(setup),
         }
@@ -111,6 +112,7 @@ impl Clients {
         let setup = Setup {
             config: config.build(),
             log: self.setup.log.clone(),
+            sent: self.setup.sent.clone(),
             forced_endpoint: self.setup.forced_endpoint.clone(),
         };
         Clients::build(setup, region.to_string())
@@ -122,6 +124,7 @@ impl Clients {
 struct Setup {
     config: aws_config::SdkConfig,
     log: Option<CallLog>,
+    sent: ChangesSent,
     forced_endpoint: Option<Option<String>>,
 }
 

@@ -58,6 +58,22 @@ async fn ctrl_c_while_waiting_for_a_rotation_stops_and_says_it_goes_on() {
 }
 
 #[tokio::test]
+async fn ctrl_c_at_a_confirmation_prompt_changes_nothing() {
+    let world = World::new();
+    let function = world.rotation_function("rotate", &[]).await;
+    let secret = world.rotated_secret("db", &function).await;
+    let before = world.stages(&secret).await;
+    let mut terminal = world.rotctl(&["rollback", &secret]).spawn_in_terminal();
+    terminal.wait_for("Continue? [y/N]");
+    terminal.type_keys(b"\x03"); // Ctrl-C, as the terminal turns it into SIGINT
+    let run = terminal.finish();
+    assert_eq!(run.code, 130, "{run}");
+    assert!(run.stdout.contains("interrupted (Ctrl-C) before any change was sent; nothing was changed"), "{run}");
+    assert_eq!(world.stages(&secret).await, before);
+    assert!(mutating(&world.calls()).is_empty(), "{:?}", world.calls());
+}
+
+#[tokio::test]
 async fn ctrl_c_in_a_stack_wait_stops_and_a_re_run_finishes() {
     let world = World::in_region("eu-central-2");
     let secret = world.secret("db").await;

@@ -594,6 +594,82 @@ impl Rotctl {
         let output = self.command.output().expect("running rotctl");
         Run::checked(self.args, &output)
     }
+
+    /// Starts rotctl in a pseudo-terminal (util-linux `script`), as a person
+    /// runs it: stdin and stderr are a terminal, so it may ask.
+    pub fn spawn_in_terminal(self) -> Terminal {
+        let quote = |arg: &std::ffi::OsStr| format!("'{}'", arg.to_string_lossy().replace('\'', "'\\''"));
+        let line: Vec<String> =
+            std::iter::once(self.command.get_program()).chain(self.command.get_args()).map(quote).collect();
+        let mut script = Command::new("script");
+        script.env_clear();
+        for (key, value) in self.command.get_envs() {
+            if let Some(value) = value {
+                script.env(key, value);
+            }
+        }
+        script
+            .args(["-q", "-e", "-c", &format!("exec {}", line.join(" ")), "/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = script.spawn().expect("starting rotctl under script(1)");
+        let keyboard = child.stdin.take().expect("the terminal's input");
+        let mut screen = child.stdout.take().expect("the terminal's output");
+        let shown = std::sync::Arc::new(Mutex::new(Vec::new()));
+        let sink = shown.clone();
+        std::thread::spawn(move || {
+            let mut buffer = [0_u8; 4096];
+            while let Ok(n @ 1..) = std::io::Read::read(&mut screen, &mut buffer) {
+                sink.lock().expect("the screen").extend_from_slice(&buffer[..n]);
+            }
+        });
+        Terminal { child, keyboard, shown, args: self.args }
+    }
+}
+
+/// rotctl running in a pseudo-terminal.
+pub struct Terminal {
+    child: Child,
+    keyboard: ChildStdin,
+    shown: std::sync::Arc<Mutex<Vec<u8>>>,
+    args: Vec<String>,
+}
+
+impl Terminal {
+    pub fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.shown.lock().expect("the screen")).into_owned()
+    }
+
+    /// Waits until the terminal shows `text`.
+    pub fn wait_for(&self, text: &str) {
+        let started = Instant::now();
+        while !self.screen().contains(text) {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the terminal never showed {text:?}:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Keys typed at the terminal (b"\x03" is Ctrl-C).
+    pub fn type_keys(&mut self, keys: &[u8]) {
+        use std::io::Write;
+        self.keyboard.write_all(keys).expect("typing");
+        self.keyboard.flush().expect("typing");
+    }
+
+    /// Waits for rotctl to end: its exit code and everything the terminal
+    /// showed (stdout and stderr together), with the same checks as `run`.
+    pub fn finish(mut self) -> Run {
+        let status = self.child.wait().expect("waiting for rotctl");
+        std::thread::sleep(Duration::from_millis(50)); // the last output
+        let output =
+            std::process::Output { status, stdout: self.shown.lock().expect("the screen").clone(), stderr: Vec::new() };
+        Run::checked(self.args, &output)
+    }
 }
 
 /// A rotctl started in the background.
