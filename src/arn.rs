@@ -47,9 +47,15 @@ impl Arn {
         }
         if !PARTITIONS.contains(&partition_name) {
             return Err(format!(
-                "{} has an unknown partition {partition_name:?} (aws, aws-cn or aws-us-gov)",
-                shown(text)
+                "{} has an unknown partition {} (aws, aws-cn or aws-us-gov)",
+                shown(text),
+                shown(partition_name)
             ));
+        }
+        let region_shaped =
+            region.len() <= 32 && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !region_shaped {
+            return Err(format!("{} has no valid region (correct the ARN: a region such as us-east-1)", shown(text)));
         }
         if !region.is_empty() && partition(region) != partition_name {
             return Err(format!(
@@ -127,7 +133,7 @@ impl SecretId {
             Err("the secret name is empty (name a secret, or pass its ARN)".into())
         } else {
             Err(format!(
-                "{:?} is not a valid secret name (names are 1-512 letters, digits and /_+=.@- characters; or pass the ARN)",
+                "{} is not a valid secret name (names are 1-512 letters, digits and /_+=.@- characters; or pass the ARN)",
                 shown(text)
             ))
         }

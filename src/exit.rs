@@ -123,11 +123,40 @@ pub fn after_changes(error: anyhow::Error, hint: &str) -> anyhow::Error {
     }
 }
 
+/// An error after a change was sent, saying first what happened (`what`):
+/// never exit 2 ("nothing changed"); a timeout or an interruption keeps its
+/// exit code.
+pub fn after_sent(error: anyhow::Error, what: String) -> anyhow::Error {
+    if error.chain().any(|cause| cause.is::<TimedOut>() || cause.is::<Interrupted>()) {
+        error.context(what)
+    } else {
+        anyhow::anyhow!("{what}: {error:#}")
+    }
+}
+
 /// User input quoted in an error message, cut to 80 characters so hostile
 /// or mistaken input (a 100 kB argument) cannot flood the terminal.
 pub fn shown(text: &str) -> String {
-    match text.char_indices().nth(80) {
-        Some((end, _)) => format!("{:?}… ({} characters)", &text[..end], text.chars().count()),
-        None => format!("{text:?}"),
+    // Cut after escaping: one control character can escape to ten.
+    let head: String = text.chars().take(81).collect();
+    let quoted = format!("{head:?}");
+    match quoted.char_indices().nth(80) {
+        Some((end, _)) => format!("{}…\" ({} characters)", &quoted[..end], text.chars().count()),
+        None => quoted,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn quoted_input_stays_short_whatever_it_holds() {
+        assert_eq!(shown("prod/db"), "\"prod/db\"");
+        for hostile in ["a".repeat(100_000), "\u{1b}[31m".repeat(1_000), "\u{e0142}".repeat(500)] {
+            let quoted = shown(&hostile);
+            assert!(quoted.len() < 200, "{} bytes", quoted.len());
+            assert!(!quoted.contains('\u{1b}'), "escapes are escaped");
+        }
     }
 }

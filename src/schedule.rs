@@ -143,7 +143,8 @@ fn parse_cron(expression: &str, inner: &str) -> Result<Schedule, String> {
             "--schedule {quoted}: cron takes six fields: minutes hours day-of-month month day-of-week year"
         ));
     };
-    let field_error = |name: &str, value: &str| format!("--schedule {quoted}: the {name} field {value:?} is not valid");
+    let field_error =
+        |name: &str, value: &str| format!("--schedule {quoted}: the {name} field {} is not valid", shown(value));
     if minutes != "0" {
         return Err(format!(
             "--schedule {quoted}: Secrets Manager needs minutes 0 (rotation windows start on the hour)"

@@ -182,7 +182,12 @@ pub const CATALOGUE: &[RotationTemplate] = &[
 /// Finds a template by short name or application name (any case).
 pub fn find(name: &str) -> Result<&'static RotationTemplate, String> {
     CATALOGUE.iter().find(|t| t.short_name.eq_ignore_ascii_case(name) || t.name.eq_ignore_ascii_case(name)).ok_or_else(
-        || format!("there is no rotation template {name:?} (`rotctl templates` lists them, e.g. postgres-single)"),
+        || {
+            format!(
+                "there is no rotation template {} (`rotctl templates` lists them, e.g. postgres-single)",
+                crate::exit::shown(name)
+            )
+        },
     )
 }
 

@@ -195,7 +195,9 @@ pub async fn wait(client: &Client, name: &str, progress: &Progress) -> Result<St
             Err(error) if patience.outlasts(&error) => {
                 progress.say(&format!("reading stack {name} failed ({error:#}); trying again"));
                 if !backoff.wait().await {
-                    return Err(error);
+                    return Err(exit::timed_out(format!(
+                        "stack {name} could not be read before the wait ended ({error:#}); it may still finish (re-run enable then)"
+                    )));
                 }
                 continue;
             }

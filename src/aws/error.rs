@@ -24,6 +24,17 @@ const THROTTLED: &[&str] = &["ThrottlingException", "Throttling", "TooManyReques
 
 const CREDENTIALS_FIX: &str = "set AWS_PROFILE or pass --profile, run `aws sso login` for SSO profiles, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY";
 
+/// Whether a failed request may still have been applied by AWS: a server
+/// error, a timeout, a dropped connection or an unreadable answer. A 4xx
+/// answer means AWS refused it; a request never built was never sent.
+pub fn may_have_applied<E>(error: &SdkError<E, Response>) -> bool {
+    match error {
+        SdkError::ServiceError(service) => service.raw().status().is_server_error(),
+        SdkError::ConstructionFailure(_) => false,
+        _ => true,
+    }
+}
+
 /// Explains a failed call of `action` (as IAM names it, e.g. `secretsmanager:DescribeSecret`).
 pub fn explain<E>(error: SdkError<E, Response>, action: &str) -> anyhow::Error
 where

@@ -139,7 +139,8 @@ fn configured_endpoints(flag: Option<&str>) -> Result<Option<Option<String>>> {
         if !value.trim().is_empty() {
             check_endpoint_url(value).map_err(|_| {
                 usage(format!(
-                    "{key}={value:?} is not an endpoint URL (use http:// or https:// and a host, or unset it)"
+                    "{key}={} is not an endpoint URL (use http:// or https:// and a host, or unset it)",
+                    crate::exit::shown(value)
                 ))
             })?;
         }
@@ -174,7 +175,8 @@ fn check_endpoint_url(url: &str) -> Result<()> {
     match rest {
         Some(host) if !host.is_empty() && !host.starts_with('/') && !url.chars().any(char::is_whitespace) => Ok(()),
         _ => Err(usage(format!(
-            "{url:?} is not an endpoint URL (use http:// or https:// and a host, e.g. http://127.0.0.1:5000)"
+            "{} is not an endpoint URL (use http:// or https:// and a host, e.g. http://127.0.0.1:5000)",
+            crate::exit::shown(url)
         ))),
     }
 }

@@ -191,12 +191,17 @@ pub async fn value_json(client: &Client, secret_id: &str) -> Result<Result<serde
 
 /// RotateSecret with the configuration stored on the secret; returns the new version.
 pub async fn rotate_stored(client: &Client, secret_id: &str) -> Result<String> {
-    let output = client
-        .rotate_secret()
-        .secret_id(secret_id)
-        .send()
-        .await
-        .map_err(|error| explain(error, "secretsmanager:RotateSecret"))?;
+    let output = client.rotate_secret().secret_id(secret_id).send().await.map_err(|error| {
+        let uncertain = super::error::may_have_applied(&error);
+        let explained = explain(error, "secretsmanager:RotateSecret");
+        if uncertain {
+            anyhow::anyhow!(
+                "{explained:#} (the request may have reached AWS and started a rotation: check with rotctl status before trying again)"
+            )
+        } else {
+            explained
+        }
+    })?;
     Ok(output.version_id().unwrap_or_default().to_string())
 }
 
@@ -219,17 +224,28 @@ pub async fn move_label(
         .await;
     match moved {
         Ok(_) => Ok(()),
-        // Removing a label that is already gone is done: this is how a retried
-        // removal whose first answer was lost comes back.
+        // A retried call whose first answer was lost finds its work done:
+        // the label already gone (a removal) or already on `to` (a move; AWS
+        // then says it is not attached to `from`). Read back to be sure.
         Err(error)
-            if to.is_none()
-                && error.as_service_error().is_some_and(|e| {
-                    e.is_invalid_parameter_exception()
-                        && aws_sdk_secretsmanager::error::ProvideErrorMetadata::message(e)
-                            .is_some_and(|m| m.contains("is not attached"))
-                }) =>
+            if error.as_service_error().is_some_and(|e| {
+                e.is_invalid_parameter_exception()
+                    && aws_sdk_secretsmanager::error::ProvideErrorMetadata::message(e)
+                        .is_some_and(|m| m.contains("is not attached"))
+            }) =>
         {
-            Ok(())
+            let Some(to) = to else { return Ok(()) };
+            let now = client
+                .describe_secret()
+                .secret_id(secret_id)
+                .send()
+                .await
+                .map_err(|error| explain(error, "secretsmanager:DescribeSecret"))?;
+            let holds = now
+                .version_ids_to_stages()
+                .and_then(|stages| stages.get(to))
+                .is_some_and(|stages| stages.iter().any(|s| s == label));
+            if holds { Ok(()) } else { Err(explain(error, "secretsmanager:UpdateSecretVersionStage")) }
         }
         Err(error) => Err(explain(error, "secretsmanager:UpdateSecretVersionStage")),
     }

@@ -84,7 +84,9 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &DisableArgs) -> Result
         super::status::one(&clients.secrets, region, &secret.arn, ctx.now).await
     };
     report.status = applied.await.map_err(|error| {
-        error.context(format!(
+        crate::exit::after_sent(
+            error,
+            format!(
             "disable of {} stopped part-way: changes already sent may have applied (run rotctl disable {} --yes again: \
              it is safe to repeat)",
             secret.name, secret.name

@@ -65,7 +65,11 @@ pub fn plan(
         .to_string();
     if let Some(expected) = expect_current.filter(|expected| *expected != from) {
         // The same rollback, already made (by a run that crashed or timed out): done.
-        let made = secret.version_with(AWSPREVIOUS) == Some(expected) && to.is_none_or(|to| to == from);
+        let created = |id: &str| versions.iter().find(|v| v.version_id == id).and_then(|v| v.created_date);
+        // A rollback makes an older version current; a rotation makes a version
+        // it has just created current, which AWS dates after the one it replaced.
+        let rotated = matches!((created(&from), created(expected)), (Some(now), Some(was)) if now > was);
+        let made = secret.version_with(AWSPREVIOUS) == Some(expected) && to.is_none_or(|to| to == from) && !rotated;
         if made {
             return Ok(Plan {
                 from: expected.into(),
@@ -208,11 +212,14 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
     .await?;
 
     let status = apply(clients, ctx, &secret, &plan, &mut notes).await.map_err(|error| {
-        error.context(format!(
-            "rollback of {} stopped part-way: changes already sent may have applied (check with rotctl status {} \
-             before running rollback again: a second rollback moves AWSCURRENT back)",
-            secret.name, secret.name
-        ))
+        crate::exit::after_sent(
+            error,
+            format!(
+                "rollback of {} stopped part-way: changes already sent may have applied (check with rotctl status {} \
+             before running rollback again: a second rollback moves AWSCURRENT back, unless it has --expect-current)",
+                secret.name, secret.name
+            ),
+        )
     })?;
     Ok(RollbackReport {
         name: secret.name.clone(),
@@ -340,19 +347,39 @@ mod tests {
         NOW.parse().expect("a date")
     }
 
+    /// Versions with their labels and creation hours (on NOW's day).
+    fn dated(stages: &[(&str, &[&str], i8)]) -> (Secret, Vec<SecretVersion>) {
+        let labels: Vec<(&str, &[&str])> = stages.iter().map(|(id, labels, _)| (*id, *labels)).collect();
+        let (secret, mut versions) = secret(&labels);
+        for version in &mut versions {
+            let hour = stages.iter().find(|(id, _, _)| *id == version.version_id).map_or(0, |(_, _, h)| *h);
+            version.created_date = Some(
+                jiff::civil::date(2026, 11, 22)
+                    .at(hour, 0, 0, 0)
+                    .to_zoned(jiff::tz::TimeZone::UTC)
+                    .expect("a date")
+                    .timestamp(),
+            );
+        }
+        (secret, versions)
+    }
+
     #[test]
     fn expect_current_guards_a_second_run() {
-        let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"])]);
+        let (s, v) = dated(&[("v1", &["AWSPREVIOUS"], 8), ("v2", &["AWSCURRENT"], 9)]);
         let first = plan(&s, &v, None, Some("v2"), false, now()).expect("a plan");
         assert_eq!((first.from.as_str(), first.to.as_str(), first.already_done), ("v2", "v1", false));
         // After it: v1 current, v2 previous. The same command again is done, not a swap back.
-        let (after, v) = secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPREVIOUS"])]);
+        let (after, v) = dated(&[("v1", &["AWSCURRENT"], 8), ("v2", &["AWSPREVIOUS"], 9)]);
         let again = plan(&after, &v, None, Some("v2"), false, now()).expect("already done");
         assert_eq!((again.from.as_str(), again.to.as_str(), again.already_done), ("v2", "v1", true));
         assert!(again.clear_pending.is_empty() && !again.cancel);
         assert!(plan(&after, &v, Some("v1"), Some("v2"), false, now()).is_ok_and(|p| p.already_done));
+        // A rotation, not a rollback, made v2 AWSPREVIOUS: a newer v3 is current. Refuse.
+        let (rotated, v) = dated(&[("v2", &["AWSPREVIOUS"], 9), ("v3", &["AWSCURRENT"], 10)]);
+        assert!(plan(&rotated, &v, None, Some("v2"), false, now()).is_err_and(|e| e.contains("not v2")));
         // Something else moved AWSCURRENT: refuse.
-        let (moved, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &[]), ("v3", &["AWSCURRENT"])]);
+        let (moved, v) = dated(&[("v1", &["AWSPREVIOUS"], 8), ("v2", &[], 9), ("v3", &["AWSCURRENT"], 10)]);
         assert!(plan(&moved, &v, None, Some("v2"), false, now()).is_err_and(|e| e.contains("not v2")));
         assert!(plan(&after, &v, Some("v3"), Some("v2"), false, now()).is_err());
     }

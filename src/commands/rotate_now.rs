@@ -37,11 +37,11 @@ pub struct RotateNowArgs {
 /// `--timeout`: a positive duration such as 90s, 5m or 1h30m.
 pub fn parse_timeout(text: &str) -> Result<SignedDuration, String> {
     let duration: SignedDuration =
-        text.parse().map_err(|_| format!("{text:?} is not a duration (use e.g. 90s, 5m, 1h)"))?;
+        text.parse().map_err(|_| format!("{} is not a duration (use e.g. 90s, 5m, 1h)", crate::exit::shown(text)))?;
     if duration.is_positive() && duration <= SignedDuration::from_hours(24) {
         Ok(duration)
     } else {
-        Err(format!("{text:?} is out of range (more than 0s, at most 24h)"))
+        Err(format!("{} is out of range (more than 0s, at most 24h)", crate::exit::shown(text)))
     }
 }
 
@@ -98,32 +98,29 @@ pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &R
     refuse_unless_ready(&secret, ctx.now)?;
 
     let started = ctx.now;
-    let version = secrets::rotate_stored(&clients.secrets, &secret.arn).await.map_err(|error| {
-        if crate::exit::for_error(&error) == Exit::Usage {
-            return error; // AWS refused the request: nothing started.
-        }
-        error.context(format!(
-            "starting a rotation of {} (a request that reached AWS before the failure may have started it: \
-             check with rotctl status {} before trying again)",
-            secret.name, secret.name
-        ))
-    })?;
+    let version = secrets::rotate_stored(&clients.secrets, &secret.arn).await?;
     progress.say(&format!("rotating {}: new version {version}", secret.name));
-    // From here on a rotation runs in AWS: an error must say so.
-    let started_in_aws = |error: anyhow::Error| {
-        error.context(format!(
-            "the rotation of {} (version {version}) started and goes on in AWS, but rotctl could not follow it \
-             (check: rotctl status {})",
-            secret.name, secret.name
-        ))
-    };
+    // From here on a rotation runs in AWS: an error must say so (and is never exit 2).
+    let in_aws = |error: anyhow::Error, what: String| crate::exit::after_sent(error, what);
+    let following = format!(
+        "the rotation of {} (version {version}) started and goes on in AWS, but rotctl could not follow it \
+         (check: rotctl status {})",
+        secret.name, secret.name
+    );
     if !args.wait {
-        let status = read_status(clients, &secret.arn, ctx).await.map_err(started_in_aws)?;
+        let status = read_status(clients, &secret.arn, ctx).await.map_err(|e| in_aws(e, following.clone()))?;
         return Ok(report(&secret, version, Outcome::Started, None, status));
     }
     let waited = wait(clients, progress, &secret, &version, started, args.timeout.unsigned_abs()).await;
-    let (outcome, failure) = waited.map_err(started_in_aws)?;
-    let status = read_status(clients, &secret.arn, ctx).await.map_err(started_in_aws)?;
+    let (outcome, failure) = waited.map_err(|e| in_aws(e, following.clone()))?;
+    let ended = match outcome {
+        Outcome::Succeeded => format!("the rotation of {} succeeded (version {version} is AWSCURRENT)", secret.name),
+        Outcome::Failed => format!("the rotation of {} failed", secret.name),
+        Outcome::Started | Outcome::TimedOut => following.clone(),
+    };
+    let status = read_status(clients, &secret.arn, ctx)
+        .await
+        .map_err(|e| in_aws(e, format!("{ended}, but reading the secret afterwards failed")))?;
     Ok(report(&secret, version, outcome, failure, status))
 }
 
@@ -219,12 +216,19 @@ pub async fn wait(
     poll = (poll * 2).min(MAX_POLL);
     let mut patience = Patience::default();
     loop {
-        let current = match secrets::describe(&clients.secrets, &clients.region, &secret.arn).await {
+        // A read that hangs (three 20 s attempts) must not carry the wait past --timeout.
+        let remaining = deadline.saturating_duration_since(Instant::now()).max(MAX_POLL);
+        let read = tokio::time::timeout(remaining, secrets::describe(&clients.secrets, &clients.region, &secret.arn));
+        let Ok(read) = read.await else { return Ok((Outcome::TimedOut, None)) };
+        let current = match read {
             Ok(current) => {
                 patience.reset();
                 current
             }
-            Err(error) if patience.outlasts(&error) && Instant::now() < deadline => {
+            Err(error) if patience.outlasts(&error) => {
+                if Instant::now() >= deadline {
+                    return Ok((Outcome::TimedOut, None));
+                }
                 progress.say(&format!("reading {} failed ({error:#}); trying again", secret.name));
                 tokio::time::sleep(poll.min(deadline - Instant::now())).await;
                 continue;

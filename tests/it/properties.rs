@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use rotctl::arn::{Arn, SecretId};
 use rotctl::schedule::{interval_days, rules_from_args, same_schedule};
 
-/// An error message stays short, whatever the input (it is quoted, cut).
+/// An error message stays short (in characters), whatever the input: it is quoted and cut.
 const MAX_MESSAGE: usize = 400;
 
 fn region() -> impl Strategy<Value = String> {
@@ -26,13 +26,23 @@ fn partition_of(region: &str) -> &'static str {
 
 proptest! {
     #[test]
-    fn arn_parsing_never_panics_and_errors_stay_short(text in any::<String>(), region in region()) {
-        for candidate in [text.clone(), format!("arn:{text}"), format!("arn:aws:secretsmanager:{region}:{text}")] {
+    fn arn_parsing_never_panics_and_errors_stay_short(
+        text in prop_oneof![any::<String>(), "\\PC{1000,20000}", "[a-z0-9:/-]{500,5000}"],
+        region in region(),
+    ) {
+        let candidates = [
+            text.clone(),
+            format!("arn:{text}"),
+            format!("arn:aws:secretsmanager:{region}:{text}"),
+            format!("arn:aws:secretsmanager:{text}:123456789012:secret:db"),
+            format!("arn:{text}:secretsmanager:{region}:123456789012:secret:db"),
+        ];
+        for candidate in candidates {
             if let Err(message) = Arn::parse(&candidate) {
-                prop_assert!(message.len() < MAX_MESSAGE, "{}", message.len());
+                prop_assert!(message.chars().count() < MAX_MESSAGE, "{}", message);
             }
             if let Err(message) = SecretId::parse(&candidate, &region) {
-                prop_assert!(message.len() < MAX_MESSAGE, "{}", message.len());
+                prop_assert!(message.chars().count() < MAX_MESSAGE, "{}", message);
             }
         }
     }
@@ -75,11 +85,11 @@ proptest! {
     #[test]
     fn the_schedule_validator_never_panics(
         days in proptest::option::of(any::<i64>()),
-        schedule in proptest::option::of(any::<String>()),
-        window in proptest::option::of(any::<String>()),
+        schedule in proptest::option::of(prop_oneof![any::<String>(), "\\PC{1000,20000}", "(rate|cron)\\([0-9a-z ?*/,#L-]{0,40}\\)"]),
+        window in proptest::option::of(prop_oneof![any::<String>(), "[0-9]{1,30}h", "\\PC{1000,5000}"]),
     ) {
         if let Err(message) = rules_from_args(days, schedule.as_deref(), window.as_deref()) {
-            prop_assert!(message.len() < MAX_MESSAGE, "{}", message.len());
+            prop_assert!(message.chars().count() < MAX_MESSAGE, "{}", message);
         }
     }
 

@@ -273,7 +273,7 @@ fn check_semver(version: &str) -> Result<String> {
     if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
         Ok(version.to_string())
     } else {
-        Err(usage(format!("--template-version {version:?} is not a version like 1.1.671")))
+        Err(usage(format!("--template-version {} is not a version like 1.1.671", shown(version))))
     }
 }
 
@@ -291,7 +291,8 @@ fn function_arn(text: &str, region: &str) -> Result<Arn> {
     let arn = Arn::parse(text).map_err(|e| usage(format!("--lambda-arn: {e}")))?;
     if arn.service != "lambda" || !arn.resource.starts_with("function:") {
         return Err(usage(format!(
-            "--lambda-arn {text:?} is not a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)"
+            "--lambda-arn {} is not a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)",
+            shown(text)
         )));
     }
     if arn.region != region {
@@ -482,7 +483,8 @@ async fn enable(
     if decision.action == Action::Update && !request.dry_run {
         progress.say(&format!("updating the VPC config of {}", function.name));
         let _running = progress.running_in_aws(format!(
-            "Lambda goes on applying the VPC config of {} (the same rotctl enable run again waits for it and finishes)",
+            "if the VPC config update of {} reached Lambda, Lambda goes on applying it (the same rotctl enable run again \
+             waits for it and finishes)",
             function.name
         ));
         *changed = true;
