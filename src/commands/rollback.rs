@@ -165,18 +165,20 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
     let labelled: Vec<SecretVersion> = versions.iter().filter(|v| !v.version_stages.is_empty()).cloned().collect();
     let before = super::status::assessed(Secret { versions: labelled, ..secret.clone() }, ctx.now);
 
+    // A report of a rollback that changes nothing: AWS's state as read.
+    let unchanged = |plan: Plan, dry_run: bool, notes: Vec<String>| RollbackReport {
+        name: secret.name.clone(),
+        arn: secret.arn.clone(),
+        from: plan.from,
+        to: plan.to,
+        dry_run,
+        already_done: plan.already_done,
+        status: before.clone(),
+        before: before.clone(),
+        notes,
+    };
     if plan.already_done {
-        return Ok(RollbackReport {
-            name: secret.name.clone(),
-            arn: secret.arn.clone(),
-            from: plan.from,
-            to: plan.to,
-            dry_run: args.dry_run,
-            already_done: true,
-            status: before.clone(),
-            before,
-            notes: Vec::new(),
-        });
+        return Ok(unchanged(plan, args.dry_run, Vec::new()));
     }
     let mut notes = Vec::new();
     match single_user_warning(clients, &secret).await {
@@ -186,17 +188,7 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
         Err(error) => notes.push(format!("could not tell whether the rotation is single-user ({error:#})")),
     }
     if args.dry_run {
-        return Ok(RollbackReport {
-            name: secret.name.clone(),
-            arn: secret.arn.clone(),
-            from: plan.from,
-            to: plan.to,
-            dry_run: true,
-            already_done: false,
-            status: before.clone(),
-            before,
-            notes,
-        });
+        return Ok(unchanged(plan, true, notes));
     }
     prompt::confirm(
         ctx,
