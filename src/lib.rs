@@ -37,10 +37,13 @@ pub fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Completions(args) => Ok(Outcome::Text(commands::completions::render(args.shell))),
         Command::Man => commands::man::render().map(Outcome::Text),
-        Command::Templates => match cli.global.region.as_deref().map(aws::valid_region).transpose() {
-            Ok(_) => Ok(Outcome::Templates(commands::templates::run(cli.global.region.as_deref()))),
-            Err(error) => Err(error),
-        },
+        Command::Templates => cli
+            .global
+            .region
+            .as_deref()
+            .map(aws::valid_region)
+            .transpose()
+            .map(|_| Outcome::Templates(commands::templates::run(cli.global.region.as_deref()))),
         command => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -104,7 +107,7 @@ fn interrupted_advice(command: &Command) -> String {
             args.secret
         ),
         Command::Rollback(args) => format!(
-            "a label move rotctl had sent may still apply; check with rotctl status {} before running rollback again (a second rollback moves AWSCURRENT back)",
+            "a label move rotctl had sent may still apply; check with rotctl status {} before running rollback again (without --expect-current a second rollback moves AWSCURRENT back)",
             args.secret
         ),
         Command::RotateNow(args) => {
@@ -158,7 +161,12 @@ fn one_line(rendered: &str, subcommand: Option<&str>) -> String {
             let words: Vec<&str> = usage.split_whitespace().take_while(|w| !w.starts_with(['[', '<', '-'])).collect();
             help = format!("{} --help", words.join(" "));
         } else if !line.starts_with("For more information") {
-            parts.push(line.strip_prefix("error: ").unwrap_or(line));
+            // clap quotes the value it refused in full: keep a line short.
+            let line = line.strip_prefix("error: ").unwrap_or(line);
+            parts.push(match line.char_indices().nth(300) {
+                Some((end, _)) => format!("{}…", &line[..end]),
+                None => line.to_string(),
+            });
         }
     }
     format!("{} (see {help})", parts.join("; "))

@@ -465,6 +465,8 @@ async fn bad_input_catalogue() {
         with(&["rotate-now", &secret, "--wait", "--timeout"], &["-5m"]),
         with(&["rotate-now", &secret, "--wait", "--timeout"], &["forever"]),
         with(&["rotate-now", &secret, "--wait", "--timeout"], &[""]),
+        with(&["rotate-now", &secret, "--wait", "--timeout"], &[&huge]),
+        with(&["audit", "--fail-on"], &[&huge]),
         with(&["rollback", &secret, "--yes", "--to-version"], &["short"]),
         with(&["rollback", &secret, "--yes", "--to-version"], &[&huge]),
         with(&["rollback", &secret, "--yes", "--to-version"], &["$(id)-0000000000000000000000000000000000"]),
