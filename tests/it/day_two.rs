@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-use crate::harness::{World, mutating};
+use crate::harness::{World, holder, mutating};
 
 /// A secret rotated once by a working function: (secret, function, first version, second version).
 async fn rotated_once(world: &World) -> (String, String, String, String) {
@@ -14,10 +14,6 @@ async fn rotated_once(world: &World) -> (String, String, String, String) {
     let function = world.rotation_function("rotate", &[]).await;
     let second = world.rotate(&secret, &function, 30).await;
     (secret, function, first, second)
-}
-
-fn holder(stages: &HashMap<String, Vec<String>>, label: &str) -> Option<String> {
-    stages.iter().find(|(_, s)| s.iter().any(|l| l == label)).map(|(id, _)| id.clone())
 }
 
 fn pending_anywhere(stages: &HashMap<String, Vec<String>>) -> bool {

@@ -517,8 +517,18 @@ pub struct Call {
 impl Call {
     /// Whether the operation can change anything in AWS.
     pub fn is_mutating(&self) -> bool {
-        !["Describe", "List", "Get", "Lookup", "Filter"].iter().any(|read| self.operation.starts_with(read))
+        !reads(&self.operation)
     }
+}
+
+/// Whether an AWS operation (or IAM action name) only reads.
+pub fn reads(operation: &str) -> bool {
+    ["Describe", "List", "Get", "Lookup", "Filter"].iter().any(|read| operation.starts_with(read))
+}
+
+/// The version holding `label` in a VersionIdsToStages map.
+pub fn holder(stages: &std::collections::HashMap<String, Vec<String>>, label: &str) -> Option<String> {
+    stages.iter().find(|(_, s)| s.iter().any(|l| l == label)).map(|(id, _)| id.clone())
 }
 
 /// The mutating calls among `calls`.
