@@ -94,13 +94,19 @@ impl Rotctl {
         let mut screen = child.stdout.take().expect("the terminal's output");
         let shown = std::sync::Arc::new(Mutex::new(Vec::new()));
         let sink = shown.clone();
-        std::thread::spawn(move || {
+        // Reads until script(1) exits and its output closes: `finish` joins it.
+        let reader = std::thread::spawn(move || {
             let mut buffer = [0_u8; 4096];
-            while let Ok(n @ 1..) = std::io::Read::read(&mut screen, &mut buffer) {
-                sink.lock().expect("the screen").extend_from_slice(&buffer[..n]);
+            loop {
+                match std::io::Read::read(&mut screen, &mut buffer) {
+                    Ok(0) => return,
+                    Ok(n) => sink.lock().expect("the screen").extend_from_slice(&buffer[..n]),
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(error) => panic!("reading the terminal: {error}"),
+                }
             }
         });
-        Terminal { child, keyboard, shown, args: self.args }
+        Terminal { child, keyboard, shown, reader, args: self.args }
     }
 }
 
@@ -109,6 +115,7 @@ pub struct Terminal {
     child: Child,
     keyboard: ChildStdin,
     shown: std::sync::Arc<Mutex<Vec<u8>>>,
+    reader: std::thread::JoinHandle<()>,
     args: Vec<String>,
 }
 
@@ -141,7 +148,9 @@ impl Terminal {
     /// showed (stdout and stderr together), with the same checks as `run`.
     pub fn finish(mut self) -> Run {
         let status = self.child.wait().expect("waiting for rotctl");
-        std::thread::sleep(Duration::from_millis(50)); // the last output
+        // script(1) has exited, so its output is closed: once the reader has
+        // read to the end, the screen holds everything rotctl printed.
+        self.reader.join().expect("reading the terminal");
         let output =
             std::process::Output { status, stdout: self.shown.lock().expect("the screen").clone(), stderr: Vec::new() };
         Run::checked(self.args, &output)
