@@ -23,7 +23,7 @@ use std::path::PathBuf;
 pub use self::emulator::{Call, mutating, operations, reads};
 pub use self::rotctl::{Rotctl, Spawned};
 pub use self::run::Run;
-pub use self::world::{World, holder};
+pub use self::world::{World, arn_tag, holder};
 // Named by no test yet; re-exported so every type stays `crate::harness::X`.
 #[allow(unused_imports)]
 pub use self::{rotctl::Terminal, world::Vpc};

@@ -19,7 +19,7 @@ static NEXT_WORLD: AtomicUsize = AtomicUsize::new(1);
 pub struct World {
     pub endpoint: String,
     pub region: String,
-    /// Prefix of every name this world creates.
+    /// Prefix of every name this world creates: `t` and digits.
     pub prefix: String,
     pub(super) rotctl_key: String,
     pub secrets: aws_sdk_secretsmanager::Client,
@@ -368,6 +368,19 @@ pub struct Vpc {
     pub id: String,
     pub subnets: Vec<String>,
     pub security_group: String,
+}
+
+/// The 6 hex digits rotctl puts in the names it derives for a secret
+/// (`prod/db` → `prod-db-<tag>`; `derived_name_for` in
+/// src/commands/enable/plan.rs): the low 24 bits of the 64-bit FNV-1a hash
+/// of the secret's ARN, which ends in characters AWS picks at random.
+/// Written out here rather than taken from rotctl, so a test states the
+/// name it expects.
+pub fn arn_tag(arn: &str) -> String {
+    let fnv1a = arn
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    format!("{:06x}", fnv1a & 0xff_ffff)
 }
 
 /// The version holding `label` in a VersionIdsToStages map.

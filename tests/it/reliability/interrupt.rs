@@ -3,10 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use rotctl::commands::enable::plan::derived_name_for;
 use serde_json::json;
 
-use crate::harness::{Spawned, World, holder, mutating};
+use crate::harness::{Spawned, World, arn_tag, holder, mutating};
 
 /// Waits until rotctl has made `operation` (answered) `times` times.
 async fn wait_for_calls(world: &World, operation: &str, times: usize) {
@@ -89,7 +88,7 @@ async fn ctrl_c_in_a_stack_wait_stops_and_a_re_run_finishes() {
     let actions: Vec<_> = json["Plan"].as_array().expect("a plan").iter().map(|s| s["Action"].clone()).collect();
     assert_eq!(actions[0], "ok", "the stack the first run deployed is used: {json}");
     let stacks = world.cloudformation.describe_stacks().send().await.expect("DescribeStacks");
-    let name = format!("rotctl-{}", derived_name_for(&world.name("db"), &secret, "", 121));
+    let name = format!("rotctl-{}-db-{}", world.prefix, arn_tag(&secret));
     let ours: Vec<_> = stacks.stacks().iter().filter(|s| s.stack_name() == Some(name.as_str())).collect();
     assert_eq!(ours.len(), 1, "one stack");
     world.wait_for_event(&secret, "RotationSucceeded").await;

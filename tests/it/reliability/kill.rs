@@ -1,11 +1,10 @@
 //! SIGKILL: `enable` killed before or after each of its changes converges
 //! on a re-run to the state of one uninterrupted run.
 
-use rotctl::commands::enable::plan::derived_name_for;
 use serde_json::json;
 
 use super::checked_grants;
-use crate::harness::{World, mutating};
+use crate::harness::{World, arn_tag, mutating};
 
 /// The mutating calls of a full `enable` (stack, permission, VPC config,
 /// endpoint, rotation), in order: the points a kill can fall between.
@@ -54,7 +53,7 @@ async fn killed_at(world: &World, i: usize, hold: &str, operation: &str) {
     }
     world.rotctl(&args).run().code(0);
 
-    let stack_name = format!("rotctl-{}", derived_name_for(&world.name(&name), &secret, "", 121));
+    let stack_name = format!("rotctl-{}-k{i}-{}", world.prefix, arn_tag(&secret));
     let stacks = world.cloudformation.describe_stacks().send().await.expect("DescribeStacks");
     let ours: Vec<_> = stacks.stacks().iter().filter(|s| s.stack_name() == Some(stack_name.as_str())).collect();
     assert_eq!(ours.len(), 1, "{hold} {operation}: one stack");
