@@ -16,13 +16,14 @@ async fn wait_for_calls(world: &World, operation: &str, times: usize) {
     }
 }
 
-/// Ctrl-C, then how long rotctl took to end and what it printed.
-fn interrupt(child: Spawned) -> (Duration, crate::harness::Run) {
+/// Ctrl-C, then what rotctl printed. How long it took to end is printed for
+/// scripts/reliability, not checked: timings belong in scripts/bench.
+fn interrupt(child: Spawned) -> crate::harness::Run {
     let sent = Instant::now();
     child.interrupt();
     let run = child.finish();
     eprintln!("CTRL-C\t{} ms", sent.elapsed().as_millis());
-    (sent.elapsed(), run)
+    run
 }
 
 #[tokio::test]
@@ -35,9 +36,8 @@ async fn ctrl_c_while_waiting_for_a_rotation_stops_and_says_it_goes_on() {
     let child = world.rotctl(&["rotate-now", &secret, "--wait", "-o", "json"]).spawn();
     wait_for_calls(&world, "RotateSecret", 1).await;
     wait_for_calls(&world, "DescribeSecret", 2).await; // rotctl is polling
-    let (took, run) = interrupt(child);
-    let run = run.fails(130, &["interrupted (Ctrl-C)", "goes on in AWS", "rotctl status", &world.name("db")]);
-    assert!(took < Duration::from_secs(3), "Ctrl-C took {took:?} to stop rotctl:\n{run}");
+    let run =
+        interrupt(child).fails(130, &["interrupted (Ctrl-C)", "goes on in AWS", "rotctl status", &world.name("db")]);
 
     // rotctl only stopped watching: the rotation it started finishes in AWS.
     let pending = holder(&world.stages(&secret).await, "AWSPENDING").expect("the rotation still running");
@@ -78,10 +78,8 @@ async fn ctrl_c_in_a_stack_wait_stops_and_a_re_run_finishes() {
     let child = world.rotctl(&["enable", &secret, "--template-file", template]).spawn();
     world.wait_for_held("DescribeStacks").await;
     assert!(world.calls().iter().any(|c| c.operation == "ExecuteChangeSet" && c.status == 200), "in the stack wait");
-    let (took, run) = interrupt(child);
-    let run =
-        run.fails(130, &["interrupted (Ctrl-C)", "CloudFormation goes on deploying stack", "run again waits for it"]);
-    assert!(took < Duration::from_secs(3), "Ctrl-C took {took:?} to stop rotctl:\n{run}");
+    interrupt(child)
+        .fails(130, &["interrupted (Ctrl-C)", "CloudFormation goes on deploying stack", "run again waits for it"]);
     assert!(!world.calls().iter().any(|c| c.operation == "RotateSecret"), "rotation was not reached");
 
     let json = world.rotctl(&["enable", &secret, "--template-file", template, "-o", "json"]).run().success().json();
