@@ -7,11 +7,10 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::{World, control, root};
+use super::{World, control, eventually, root};
 
 pub(super) struct Emulator {
     pub(super) endpoint: String,
@@ -84,17 +83,16 @@ impl World {
 
     /// Waits until rotctl's call of `operation` is being held by a Hold fault.
     pub async fn wait_for_held(&self, operation: &str) {
-        let answer_has = || {
-            let calls = control::get(&self.endpoint, &format!("/_harness/calls?key={}", self.rotctl_key));
-            calls["Calls"]
-                .as_array()
-                .is_some_and(|c| c.iter().any(|c| c["Operation"] == operation && c["Fault"] == "held"))
-        };
-        let started = Instant::now();
-        while !answer_has() {
-            assert!(started.elapsed() < Duration::from_secs(20), "rotctl never reached {operation}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(format!("rotctl to reach {operation}"), async || {
+            let answer = control::get(&self.endpoint, &format!("/_harness/calls?key={}", self.rotctl_key));
+            let calls = answer["Calls"].as_array().cloned().unwrap_or_default();
+            if calls.iter().any(|c| c["Operation"] == operation && c["Fault"] == "held") {
+                return Ok(());
+            }
+            let made: Vec<_> = calls.iter().map(|c| c["Operation"].as_str().unwrap_or_default().to_string()).collect();
+            Err(format!("rotctl made {made:?}, none held"))
+        })
+        .await
     }
 
     /// The rotation service events (CloudTrail eventName) of a secret, oldest first.
@@ -113,15 +111,14 @@ impl World {
     /// Waits (up to 20 s) until the emulator's rotation events for `secret`
     /// include `event_name` (RotationSucceeded, RotationFailed, ...).
     pub async fn wait_for_event(&self, secret: &str, event_name: &str) {
-        let started = Instant::now();
-        loop {
+        eventually(format!("{event_name} for {secret}"), async || {
             let events = control::get(&self.endpoint, &format!("/_harness/rotation-events?secret={secret}"));
             if events["Events"].as_array().is_some_and(|e| e.iter().any(|e| e["eventName"] == event_name)) {
-                return;
+                return Ok(());
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "no {event_name} for {secret}: {events}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            Err(events.to_string())
+        })
+        .await
     }
 }
 

@@ -19,6 +19,7 @@ mod run;
 mod world;
 
 use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 pub use self::emulator::{Call, mutating, operations, reads};
 pub use self::rotctl::{Rotctl, Spawned};
@@ -34,4 +35,18 @@ pub const ACCOUNT: &str = "123456789012";
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Polls `check` every 50 ms until it returns `Ok`, and returns its value.
+/// After 20 s it panics, saying it waited for `what` and what the last check
+/// saw (its `Err`). The 20 s stops a hung test; it is not a timing check.
+pub async fn eventually<T>(what: impl std::fmt::Display, mut check: impl AsyncFnMut() -> Result<T, String>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match check().await {
+            Ok(value) => return value,
+            Err(seen) if Instant::now() >= deadline => panic!("waited 20 s for {what}; last seen: {seen}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
 }

@@ -4,9 +4,8 @@
 
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
-use super::{Run, World};
+use super::{Run, World, eventually};
 
 impl World {
     /// rotctl with this world's endpoint, region and credentials, and an
@@ -125,16 +124,12 @@ impl Terminal {
     }
 
     /// Waits until the terminal shows `text`.
-    pub fn wait_for(&self, text: &str) {
-        let started = Instant::now();
-        while !self.screen().contains(text) {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "the terminal never showed {text:?}:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+    pub async fn wait_for(&self, text: &str) {
+        eventually(format!("the terminal to show {text:?}"), async || {
+            let screen = self.screen();
+            if screen.contains(text) { Ok(()) } else { Err(format!("\n{screen}")) }
+        })
+        .await
     }
 
     /// Keys typed at the terminal (b"\x03" is Ctrl-C).

@@ -4,13 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
 use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
 use serde_json::{Value, json};
 
 use super::emulator::emulator;
-use super::{ACCOUNT, SECRET_MARKER, control, root};
+use super::{ACCOUNT, SECRET_MARKER, control, eventually, root};
 
 static NEXT_WORLD: AtomicUsize = AtomicUsize::new(1);
 
@@ -301,15 +300,16 @@ impl World {
     ) -> String {
         let succeeded_before = self.events(secret, "RotationSucceeded");
         let version = self.start_rotation_with(secret, function, rules).await;
-        self.wait_for(secret, |stages| stages.get(&version).is_some_and(|s| s.contains(&"AWSCURRENT".to_string())))
-            .await;
+        self.wait_for_current(secret, &version).await;
         // The label moves in finishSecret, before the rotation records its dates:
         // wait for the rotation's end, so a test's own dates are not overwritten.
-        let started = Instant::now();
-        while self.events(secret, "RotationSucceeded") == succeeded_before {
-            assert!(started.elapsed() < Duration::from_secs(20), "the rotation of {secret} never finished");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        eventually(format!("the rotation of {secret} to finish"), async || {
+            match self.events(secret, "RotationSucceeded") {
+                succeeded if succeeded != succeeded_before => Ok(()),
+                succeeded => Err(format!("{succeeded} RotationSucceeded events, as before it started")),
+            }
+        })
+        .await;
         version
     }
 
@@ -342,16 +342,16 @@ impl World {
         out.version_ids_to_stages().cloned().unwrap_or_default()
     }
 
-    async fn wait_for(&self, secret: &str, done: impl Fn(&std::collections::HashMap<String, Vec<String>>) -> bool) {
-        let started = Instant::now();
-        loop {
+    /// Waits until `version` of `secret` holds AWSCURRENT (a rotation moved it there).
+    pub async fn wait_for_current(&self, secret: &str, version: &str) {
+        eventually(format!("version {version} of {secret} to hold AWSCURRENT"), async || {
             let stages = self.stages(secret).await;
-            if done(&stages) {
-                return;
+            if holder(&stages, "AWSCURRENT").as_deref() == Some(version) {
+                return Ok(());
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "{secret} did not get there: {stages:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+            Err(format!("{stages:?}"))
+        })
+        .await
     }
 
     /// Sets dates the emulator cannot make pass (epoch seconds), through the harness.

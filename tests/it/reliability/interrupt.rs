@@ -1,19 +1,21 @@
 //! Ctrl-C: while rotctl waits on AWS it stops at once (exit 130) and says
 //! what goes on without it; at a confirmation prompt it changes nothing.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde_json::json;
 
-use crate::harness::{Spawned, World, arn_tag, holder, mutating};
+use crate::harness::{Spawned, World, arn_tag, eventually, holder, mutating};
 
 /// Waits until rotctl has made `operation` (answered) `times` times.
 async fn wait_for_calls(world: &World, operation: &str, times: usize) {
-    let started = Instant::now();
-    while world.calls().iter().filter(|c| c.operation == operation && c.status == 200).count() < times {
-        assert!(started.elapsed() < Duration::from_secs(20), "rotctl never made {operation} {times} times");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually(format!("rotctl to make {operation} {times} times"), async || {
+        match world.calls().iter().filter(|c| c.operation == operation && c.status == 200).count() {
+            made if made >= times => Ok(()),
+            made => Err(format!("{made} so far")),
+        }
+    })
+    .await
 }
 
 /// Ctrl-C, then what rotctl printed. How long it took to end is printed for
@@ -43,11 +45,7 @@ async fn ctrl_c_while_waiting_for_a_rotation_stops_and_says_it_goes_on() {
     let pending = holder(&world.stages(&secret).await, "AWSPENDING").expect("the rotation still running");
     assert!(run.stderr.contains(&pending), "the message names the version:\n{run}");
     world.wait_for_event(&secret, "RotationSucceeded").await;
-    let started = Instant::now();
-    while holder(&world.stages(&secret).await, "AWSCURRENT").as_deref() != Some(pending.as_str()) {
-        assert!(started.elapsed() < Duration::from_secs(20), "the interrupted rotation never finished");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    world.wait_for_current(&secret, &pending).await;
     assert_eq!(mutating(&world.calls()), ["RotateSecret"], "Ctrl-C sent nothing else");
 }
 
@@ -58,7 +56,7 @@ async fn ctrl_c_at_a_confirmation_prompt_changes_nothing() {
     let secret = world.rotated_secret("db", &function).await;
     let before = world.stages(&secret).await;
     let mut terminal = world.rotctl(&["rollback", &secret]).spawn_in_terminal();
-    terminal.wait_for("Continue? [y/N]");
+    terminal.wait_for("Continue? [y/N]").await;
     terminal.type_keys(b"\x03"); // Ctrl-C, as the terminal turns it into SIGINT
     let run = terminal.finish();
     assert_eq!(run.code, 130, "{run}");
