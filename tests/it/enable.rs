@@ -4,9 +4,7 @@
 
 use serde_json::{Value, json};
 
-use rotctl::commands::enable::plan::derived_name_for;
-
-use crate::harness::{ACCOUNT, World, mutating, operations};
+use crate::harness::{ACCOUNT, World, arn_tag, mutating, operations};
 
 fn plan(json: &Value) -> Vec<(String, String)> {
     json["Plan"]
@@ -129,17 +127,14 @@ async fn a_template_file_is_deployed_once_through_a_change_set() {
         "the template grants the invoke itself"
     );
     assert_eq!(mutating(&world.calls()), ["CreateChangeSet", "ExecuteChangeSet", "RotateSecret"]);
-    let stack_name = format!("rotctl-{}", derived_name_for(&world.name("db"), &secret, "", 121));
+    let stack_name = format!("rotctl-{}-db-{}", world.prefix, arn_tag(&secret));
     let stacks = world.cloudformation.describe_stacks().stack_name(&stack_name).send().await.expect("DescribeStacks");
     let stack = &stacks.stacks()[0];
     assert_eq!(stack.stack_status().map(|s| s.as_str()), Some("CREATE_COMPLETE"));
     let function =
         stack.outputs().iter().find(|o| o.output_key() == Some("RotationLambdaARN")).and_then(|o| o.output_value());
     let function = function.expect("the stack's output").to_string();
-    assert!(
-        function.ends_with(&format!(":function:{}", derived_name_for(&world.name("db"), &secret, "-rotation", 64))),
-        "{function}"
-    );
+    assert!(function.ends_with(&format!(":function:{}-db-{}-rotation", world.prefix, arn_tag(&secret))), "{function}");
     world.wait_for_event(&secret, "RotationSucceeded").await;
     assert_eq!(json["Status"]["RotationLambdaARN"], function.as_str());
 
@@ -361,7 +356,7 @@ async fn a_run_killed_between_change_set_and_execution_converges() {
     let child = world.rotctl(&["enable", &secret, "--template-file", template]).spawn();
     world.wait_for_held("ExecuteChangeSet").await;
     child.kill();
-    let stack_name = format!("rotctl-{}", derived_name_for(&world.name("db"), &secret, "", 121));
+    let stack_name = format!("rotctl-{}-db-{}", world.prefix, arn_tag(&secret));
     let stacks = world.cloudformation.describe_stacks().stack_name(&stack_name).send().await.expect("DescribeStacks");
     assert_eq!(stacks.stacks()[0].stack_status().map(|s| s.as_str()), Some("REVIEW_IN_PROGRESS"));
 

@@ -1,0 +1,403 @@
+//! A World: one test's names, access keys and SDK clients, and what it seeds
+//! in the emulator (secrets, rotation functions, VPCs, templates, dates).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_sdk_secretsmanager::config::{BehaviorVersion, Credentials, Region};
+use serde_json::{Value, json};
+
+use super::emulator::emulator;
+use super::{ACCOUNT, SECRET_MARKER, control, eventually, root};
+
+static NEXT_WORLD: AtomicUsize = AtomicUsize::new(1);
+
+/// One test's view of the emulator: unique names, its own access keys, and
+/// SDK clients (real AWS protocols) for seeding and checking state.
+pub struct World {
+    pub endpoint: String,
+    pub region: String,
+    /// Prefix of every name this world creates: `t` and digits.
+    pub prefix: String,
+    pub(super) rotctl_key: String,
+    pub secrets: aws_sdk_secretsmanager::Client,
+    pub lambda: aws_sdk_lambda::Client,
+    pub ec2: aws_sdk_ec2::Client,
+    pub cloudformation: aws_sdk_cloudformation::Client,
+    iam: aws_sdk_iam::Client,
+    role_arn: OnceLock<String>,
+}
+
+impl World {
+    pub fn new() -> World {
+        World::in_region("us-east-1")
+    }
+
+    /// A world in a region no other test uses, for whole-region listings.
+    pub fn in_region(region: &str) -> World {
+        let emulator = emulator();
+        let n = NEXT_WORLD.fetch_add(1, Ordering::Relaxed);
+        let id = format!("{}{n:04}", std::process::id() % 100_000);
+        let seed_key = format!("AKIASEED{id:0>12}");
+        let rotctl_key = format!("AKIAROTCTL{id:0>10}");
+        let credentials = Credentials::new(&seed_key, "test-secret-key", None, None, "harness");
+        let region = region.to_string();
+        macro_rules! client {
+            ($sdk:ident) => {
+                $sdk::Client::from_conf(
+                    $sdk::Config::builder()
+                        .behavior_version(BehaviorVersion::latest())
+                        .region(Region::new(region.clone()))
+                        .endpoint_url(&emulator.endpoint)
+                        .credentials_provider(credentials.clone())
+                        .build(),
+                )
+            };
+        }
+        World {
+            endpoint: emulator.endpoint.clone(),
+            prefix: format!("t{id}"),
+            secrets: client!(aws_sdk_secretsmanager),
+            lambda: client!(aws_sdk_lambda),
+            ec2: client!(aws_sdk_ec2),
+            cloudformation: client!(aws_sdk_cloudformation),
+            iam: client!(aws_sdk_iam),
+            region,
+            rotctl_key,
+            role_arn: OnceLock::new(),
+        }
+    }
+
+    /// A name unique to this world.
+    pub fn name(&self, suffix: &str) -> String {
+        format!("{}/{suffix}", self.prefix)
+    }
+
+    /// Creates a secret holding a JSON value with the marker; returns its ARN.
+    pub async fn secret(&self, suffix: &str) -> String {
+        let value = json!({"engine": "postgres", "host": "db.internal", "username": "app", "password": SECRET_MARKER});
+        let out = self
+            .secrets
+            .create_secret()
+            .name(self.name(suffix))
+            .secret_string(value.to_string())
+            .send()
+            .await
+            .expect("CreateSecret");
+        out.arn().expect("an ARN").to_string()
+    }
+
+    /// Creates the test rotation function (tests/fixtures/rotation_function.py)
+    /// with the given environment, and lets Secrets Manager invoke it.
+    pub async fn rotation_function(&self, suffix: &str, env: &[(&str, &str)]) -> String {
+        let arn = self.bare_function(suffix, env).await;
+        self.lambda
+            .add_permission()
+            .function_name(&arn)
+            .statement_id("SecretsManagerAccess")
+            .action("lambda:InvokeFunction")
+            .principal("secretsmanager.amazonaws.com")
+            .source_account(ACCOUNT)
+            .send()
+            .await
+            .expect("AddPermission");
+        arn
+    }
+
+    /// The test rotation function with no resource policy at all.
+    pub async fn bare_function(&self, suffix: &str, env: &[(&str, &str)]) -> String {
+        let name = format!("{}-{suffix}", self.prefix);
+        let mut environment = aws_sdk_lambda::types::Environment::builder();
+        for (key, value) in env {
+            environment = environment.variables(*key, *value);
+        }
+        let out = self
+            .lambda
+            .create_function()
+            .function_name(&name)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .role(self.role().await)
+            .handler("rotation_function.lambda_handler")
+            .timeout(30)
+            .environment(environment.build())
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(aws_sdk_lambda::primitives::Blob::new(function_zip()))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateFunction");
+        out.function_arn().expect("a function ARN").to_string()
+    }
+
+    /// Replaces a function's environment (e.g. FAIL_AT_STEP to break it).
+    pub async fn set_function_env(&self, function: &str, env: &[(&str, &str)]) {
+        let mut environment = aws_sdk_lambda::types::Environment::builder();
+        for (key, value) in env {
+            environment = environment.variables(*key, *value);
+        }
+        self.lambda
+            .update_function_configuration()
+            .function_name(function)
+            .environment(environment.build())
+            .send()
+            .await
+            .expect("UpdateFunctionConfiguration");
+    }
+
+    /// The statements of a function's resource policy (none: empty).
+    pub async fn policy_statements(&self, function: &str) -> Vec<Value> {
+        match self.lambda.get_policy().function_name(function).send().await {
+            Ok(out) => {
+                let policy: Value = serde_json::from_str(out.policy().unwrap_or("{}")).expect("a policy document");
+                policy["Statement"].as_array().cloned().unwrap_or_default()
+            }
+            Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Vec::new(),
+            Err(error) => panic!("GetPolicy: {error:?}"),
+        }
+    }
+
+    /// A VPC with two subnets in two zones and a security group.
+    pub async fn vpc(&self) -> Vpc {
+        let vpc = self.ec2.create_vpc().cidr_block("10.20.0.0/16").send().await.expect("CreateVpc");
+        let vpc_id = vpc.vpc().and_then(|v| v.vpc_id()).expect("a VPC id").to_string();
+        let mut subnets = Vec::new();
+        for (cidr, zone) in [("10.20.1.0/24", "a"), ("10.20.2.0/24", "b")] {
+            let subnet = self
+                .ec2
+                .create_subnet()
+                .vpc_id(&vpc_id)
+                .cidr_block(cidr)
+                .availability_zone(format!("{}{zone}", self.region))
+                .send()
+                .await
+                .expect("CreateSubnet");
+            subnets.push(subnet.subnet().and_then(|s| s.subnet_id()).expect("a subnet id").to_string());
+        }
+        let group = self
+            .ec2
+            .create_security_group()
+            .group_name(format!("{}-rotation", self.prefix))
+            .description("rotation function")
+            .vpc_id(&vpc_id)
+            .send()
+            .await
+            .expect("CreateSecurityGroup");
+        Vpc { id: vpc_id, subnets, security_group: group.group_id().expect("a group id").to_string() }
+    }
+
+    /// Puts a function in the VPC's first subnet, with its security group.
+    pub async fn put_in_vpc(&self, function: &str, vpc: &Vpc) {
+        let config = aws_sdk_lambda::types::VpcConfig::builder()
+            .subnet_ids(&vpc.subnets[0])
+            .security_group_ids(&vpc.security_group)
+            .build();
+        self.lambda
+            .update_function_configuration()
+            .function_name(function)
+            .vpc_config(config)
+            .send()
+            .await
+            .expect("UpdateFunctionConfiguration VpcConfig");
+    }
+
+    /// Creates a Secrets Manager interface endpoint (private DNS) in the VPC.
+    pub async fn create_secretsmanager_endpoint(&self, vpc: &Vpc) {
+        self.ec2
+            .create_vpc_endpoint()
+            .vpc_id(&vpc.id)
+            .service_name(format!("com.amazonaws.{}.secretsmanager", self.region))
+            .vpc_endpoint_type(aws_sdk_ec2::types::VpcEndpointType::Interface)
+            .subnet_ids(&vpc.subnets[0])
+            .private_dns_enabled(true)
+            .send()
+            .await
+            .expect("CreateVpcEndpoint");
+    }
+
+    /// The VPC's Secrets Manager interface endpoints: (id, private DNS).
+    pub async fn secretsmanager_endpoints(&self, vpc: &str) -> Vec<(String, bool)> {
+        let filter = |name: &str, value: String| aws_sdk_ec2::types::Filter::builder().name(name).values(value).build();
+        let out = self
+            .ec2
+            .describe_vpc_endpoints()
+            .filters(filter("vpc-id", vpc.to_string()))
+            .filters(filter("service-name", format!("com.amazonaws.{}.secretsmanager", self.region)))
+            .send()
+            .await
+            .expect("DescribeVpcEndpoints");
+        out.vpc_endpoints()
+            .iter()
+            .map(|e| (e.vpc_endpoint_id().unwrap_or_default().to_string(), e.private_dns_enabled().unwrap_or(false)))
+            .collect()
+    }
+
+    /// A CloudFormation template (YAML) deploying the test rotation function
+    /// inline, with or without its own invoke permission; returns its path.
+    pub fn template_file(&self, name: &str, grants_invoke: bool) -> PathBuf {
+        let source =
+            std::fs::read_to_string(root().join("tests/fixtures/rotation_function.py")).expect("the fixture function");
+        let code: String = source.lines().map(|line| format!("          {line}\n")).collect();
+        let permission = if grants_invoke {
+            "  RotationPermission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !GetAtt RotationFunction.Arn\n      Action: lambda:InvokeFunction\n      Principal: secretsmanager.amazonaws.com\n      SourceAccount: !Ref AWS::AccountId\n"
+        } else {
+            ""
+        };
+        let template = format!(
+            "AWSTemplateFormatVersion: '2010-09-09'\nDescription: rotctl test rotation function\nParameters:\n  functionName:\n    Type: String\n\
+             Resources:\n  RotationRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n\
+             \x20       Statement:\n          - Effect: Allow\n            Principal: {{Service: lambda.amazonaws.com}}\n            Action: sts:AssumeRole\n\
+             \x20 RotationFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      FunctionName: !Ref functionName\n      Runtime: python3.12\n\
+             \x20     Handler: index.lambda_handler\n      Timeout: 30\n      Role: !GetAtt RotationRole.Arn\n      Code:\n        ZipFile: |\n{code}{permission}\
+             Outputs:\n  RotationLambdaARN:\n    Value: !GetAtt RotationFunction.Arn\n"
+        );
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-{name}.yaml", self.prefix));
+        std::fs::write(&path, template).expect("writing the template");
+        path
+    }
+
+    async fn role(&self) -> String {
+        if let Some(arn) = self.role_arn.get() {
+            return arn.clone();
+        }
+        let out = self
+            .iam
+            .create_role()
+            .role_name(format!("{}-rotation", self.prefix))
+            .assume_role_policy_document(
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+                .to_string(),
+            )
+            .send()
+            .await
+            .expect("CreateRole");
+        let arn = out.role().map(|r| r.arn().to_string()).expect("a role ARN");
+        self.role_arn.get_or_init(|| arn).clone()
+    }
+
+    /// A new secret (`suffix`) rotated once by `function`, every 30 days.
+    pub async fn rotated_secret(&self, suffix: &str, function: &str) -> String {
+        let secret = self.secret(suffix).await;
+        self.rotate(&secret, function, 30).await;
+        secret
+    }
+
+    /// RotateSecret with `function` every `days`, then waits for the rotation
+    /// to finish (the new version holds AWSCURRENT). Returns the new version.
+    pub async fn rotate(&self, secret: &str, function: &str, days: i64) -> String {
+        self.rotate_with(secret, function, days_rules(days)).await
+    }
+
+    /// As `rotate`, with any rotation rules (a schedule, a window).
+    pub async fn rotate_with(
+        &self,
+        secret: &str,
+        function: &str,
+        rules: aws_sdk_secretsmanager::types::RotationRulesType,
+    ) -> String {
+        let succeeded_before = self.events(secret, "RotationSucceeded");
+        let version = self.start_rotation_with(secret, function, rules).await;
+        self.wait_for_current(secret, &version).await;
+        // The label moves in finishSecret, before the rotation records its dates:
+        // wait for the rotation's end, so a test's own dates are not overwritten.
+        eventually(format!("the rotation of {secret} to finish"), async || {
+            match self.events(secret, "RotationSucceeded") {
+                succeeded if succeeded != succeeded_before => Ok(()),
+                succeeded => Err(format!("{succeeded} RotationSucceeded events, as before it started")),
+            }
+        })
+        .await;
+        version
+    }
+
+    /// RotateSecret without waiting; returns the new (AWSPENDING) version.
+    pub async fn start_rotation(&self, secret: &str, function: &str, days: i64) -> String {
+        self.start_rotation_with(secret, function, days_rules(days)).await
+    }
+
+    async fn start_rotation_with(
+        &self,
+        secret: &str,
+        function: &str,
+        rules: aws_sdk_secretsmanager::types::RotationRulesType,
+    ) -> String {
+        let out = self
+            .secrets
+            .rotate_secret()
+            .secret_id(secret)
+            .rotation_lambda_arn(function)
+            .rotation_rules(rules)
+            .send()
+            .await
+            .expect("RotateSecret");
+        out.version_id().expect("a version id").to_string()
+    }
+
+    /// The secret's VersionIdsToStages as the emulator holds it.
+    pub async fn stages(&self, secret: &str) -> std::collections::HashMap<String, Vec<String>> {
+        let out = self.secrets.describe_secret().secret_id(secret).send().await.expect("DescribeSecret");
+        out.version_ids_to_stages().cloned().unwrap_or_default()
+    }
+
+    /// Waits until `version` of `secret` holds AWSCURRENT (a rotation moved it there).
+    pub async fn wait_for_current(&self, secret: &str, version: &str) {
+        eventually(format!("version {version} of {secret} to hold AWSCURRENT"), async || {
+            let stages = self.stages(secret).await;
+            if holder(&stages, "AWSCURRENT").as_deref() == Some(version) {
+                return Ok(());
+            }
+            Err(format!("{stages:?}"))
+        })
+        .await
+    }
+
+    /// Sets dates the emulator cannot make pass (epoch seconds), through the harness.
+    pub fn set_dates(&self, secret: &str, dates: Value) {
+        let mut body = dates;
+        body["Region"] = json!(self.region);
+        body["SecretId"] = json!(secret);
+        control::post(&self.endpoint, "/_harness/secret-dates", &body);
+    }
+}
+
+/// A VPC made for a test.
+pub struct Vpc {
+    pub id: String,
+    pub subnets: Vec<String>,
+    pub security_group: String,
+}
+
+/// The 6 hex digits rotctl puts in the names it derives for a secret
+/// (`prod/db` → `prod-db-<tag>`; `derived_name_for` in
+/// src/commands/enable/plan.rs): the low 24 bits of the 64-bit FNV-1a hash
+/// of the secret's ARN, which ends in characters AWS picks at random.
+/// Written out here rather than taken from rotctl, so a test states the
+/// name it expects.
+pub fn arn_tag(arn: &str) -> String {
+    let fnv1a = arn
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3));
+    format!("{:06x}", fnv1a & 0xff_ffff)
+}
+
+/// The version holding `label` in a VersionIdsToStages map.
+pub fn holder(stages: &std::collections::HashMap<String, Vec<String>>, label: &str) -> Option<String> {
+    stages.iter().find(|(_, s)| s.iter().any(|l| l == label)).map(|(id, _)| id.clone())
+}
+
+fn days_rules(days: i64) -> aws_sdk_secretsmanager::types::RotationRulesType {
+    aws_sdk_secretsmanager::types::RotationRulesType::builder().automatically_after_days(days).build()
+}
+
+fn function_zip() -> Vec<u8> {
+    use std::io::Write;
+    let source = std::fs::read(root().join("tests/fixtures/rotation_function.py")).expect("the fixture function");
+    let mut archive = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    archive.start_file("rotation_function.py", options).expect("zip entry");
+    archive.write_all(&source).expect("zip data");
+    archive.finish().expect("zip").into_inner()
+}
