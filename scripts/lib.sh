@@ -1,4 +1,4 @@
-# Shared by scripts/*: the emulator's Python environment, and starting it.
+# Shared by scripts/*: the emulator's Python environment, starting it, and the SARIF validator.
 # shellcheck shell=bash
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -52,4 +52,35 @@ start_emulator() {
   export AWS_DEFAULT_REGION=us-east-1
   unset AWS_PROFILE
   EMULATOR_LOG_DIR=$dir
+}
+
+# Installs Microsoft's SARIF validator (npm @microsoft/sarif-multitool, pinned with
+# its platform binary by tests/sarif-validator/package-lock.json) into
+# .tools/sarif-multitool, or refreshes it when that lock file has changed; then
+# exports the platform binary's path as ROTCTL_SARIF_MULTITOOL and prints it.
+# tests/it/sarif.rs validates `audit -o sarif` with it, and skips when the
+# variable is unset: without npm this says so on one line and returns.
+ensure_sarif_validator() {
+  if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    echo "rotctl scripts: npm or node not found: the SARIF validator test (tests/it/sarif.rs) will be skipped" >&2
+    return 0
+  fi
+  local spec="$ROOT/tests/sarif-validator"
+  local dir="$ROOT/.tools/sarif-multitool"
+  local stamp="$dir/.rotctl-package-lock"
+  if [ ! -d "$dir/node_modules" ] || ! cmp -s "$spec/package-lock.json" "$stamp"; then
+    say "installing the SARIF validator (@microsoft/sarif-multitool, pinned) into .tools"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$spec/package.json" "$spec/package-lock.json" "$dir/"
+    # npm ci installs exactly the lock file (the wrapper and, through its optional
+    # dependencies, this platform's binary), checked against its integrity hashes.
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null
+    cp "$spec/package-lock.json" "$stamp"
+  fi
+  # The package's index.js names this platform's binary. Run it directly: the
+  # npm bin wrapper passes its arguments through a shell.
+  ROTCTL_SARIF_MULTITOOL=$(cd "$dir" && node -p "require('@microsoft/sarif-multitool')")
+  export ROTCTL_SARIF_MULTITOOL
+  echo "$ROTCTL_SARIF_MULTITOOL"
 }

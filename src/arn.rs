@@ -1,7 +1,7 @@
 //! Parsing what users type as a secret or function identifier, before any
 //! AWS call, so a typo is exit 2 with the fix rather than an AWS error.
 
-use crate::exit::shown;
+use crate::error::shown;
 
 use std::fmt;
 

@@ -41,6 +41,15 @@ pub enum FailOn {
 }
 
 impl FailOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Low => "low",
+            FailOn::Medium => "medium",
+            FailOn::High => "high",
+            FailOn::Never => "never",
+        }
+    }
+
     pub fn fails(self, severity: Severity) -> bool {
         match self {
             FailOn::Low => true,
@@ -266,7 +275,7 @@ impl Skip {
     }
 }
 
-pub fn classify(secret: &Secret, region: &str) -> Option<Skip> {
+pub(crate) fn classify(secret: &Secret, region: &str) -> Option<Skip> {
     if let Some(service) = &secret.owning_service {
         return Some(Skip::ManagedBy(service.clone()));
     }
@@ -279,7 +288,9 @@ pub fn classify(secret: &Secret, region: &str) -> Option<Skip> {
 /// Every rule that fires for `secret`. `function` is the lookup of its
 /// rotation function; `endpoint_in_vpc` whether that function's VPC has a
 /// Secrets Manager endpoint. `intervals` caches schedule intervals by expression.
-pub fn evaluate(
+// One rule after another, in the contract's order: a table, clearer whole than split.
+#[allow(clippy::too_many_lines)]
+pub(crate) fn evaluate(
     secret: &Secret,
     region: &str,
     function: Option<&FunctionFacts>,
@@ -304,10 +315,7 @@ pub fn evaluate(
 
     // Stuck whether or not rotation is still on: a cancelled rotation leaves its label too.
     if let Some(reason) = rotation::stuck(secret, now) {
-        let log = secret
-            .rotation_lambda_arn
-            .as_deref()
-            .map_or_else(|| "its log".to_string(), crate::aws::diagnose::log_group);
+        let log = secret.rotation_lambda_arn.as_deref().map_or_else(|| "its log".to_string(), crate::naming::log_group);
         let fix = fix(Rule::RotationStuck, name).replace("/aws/lambda/FUNCTION", &log);
         fire(Rule::RotationStuck, format!("{reason} (fix: {fix})"));
     }
@@ -391,7 +399,7 @@ pub fn evaluate(
                         options.max_days_since_rotation,
                         fix(Rule::NotRotatedRecently, name)
                     ),
-                )
+                );
             }
             _ => {}
         }

@@ -11,9 +11,12 @@ use crate::commands::{
 
 /// Configure and audit AWS Secrets Manager secret rotation.
 ///
-/// rotctl reads and changes rotation metadata only: it never reads, prints or
-/// stores a secret's value. Results go to stdout (a table, or JSON with
-/// `-o json`); progress, warnings and errors go to stderr.
+/// rotctl reads and changes rotation metadata. It never prints, logs or
+/// stores a secret's value, and reads one only with its own consent:
+/// `enable --template --check-value` (or a yes at its terminal prompt, which
+/// --yes does not give) reads it once to check the keys the template needs.
+/// Results go to stdout (a table, or JSON with `-o json`); progress,
+/// warnings and errors go to stderr.
 #[derive(Debug, Parser)]
 #[command(name = "rotctl", version, propagate_version = true, max_term_width = 100)]
 #[command(after_help = "\
@@ -110,8 +113,9 @@ Examples:
   rotctl enable prod/db --template postgres-single --every-days 30 --dry-run
   rotctl enable prod/db --template mysql-multi --master-secret prod/db-admin \\
       --subnet-ids subnet-0a1b2c3d,subnet-4e5f6a7b --security-group-ids sg-0123abcd \\
-      --schedule 'cron(0 3 ? * SUN *)' --window 2h
-  rotctl enable prod/api-key --lambda-arn arn:aws:lambda:us-east-1:123456789012:function:rotate-api-key")]
+      --schedule 'cron(0 3 ? * SUN *)' --window 2h --check-value
+  rotctl enable prod/api-key \\
+      --lambda-arn arn:aws:lambda:us-east-1:123456789012:function:rotate-api-key")]
     Enable(Box<EnableArgs>),
 
     /// Rotate a secret now, with its configured function and schedule
@@ -141,7 +145,8 @@ Examples:
   rotctl rollback prod/db --dry-run
   rotctl rollback prod/db --yes
   rotctl rollback prod/db --to-version 2e87528a-4c4e-422f-955c-b8efbe6d1b46 --yes
-  rotctl rollback prod/db --expect-current 9f1c3a52-0d6e-4b8a-b1f4-5c2e7a9d8e10 --yes   # safe to re-run")]
+  rotctl rollback prod/db --yes \\
+      --expect-current 9f1c3a52-0d6e-4b8a-b1f4-5c2e7a9d8e10   # safe to re-run")]
     Rollback(RollbackArgs),
 
     /// Turn rotation off and clear a pending rotation's label
@@ -189,4 +194,25 @@ Examples:
 Examples:
   rotctl man > /usr/local/share/man/man1/rotctl.1")]
     Man,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// clap wraps help at 100 columns: an example line longer than that
+    /// would break in the middle of a command line.
+    #[test]
+    fn examples_never_wrap() {
+        let cli = Cli::command();
+        let commands = std::iter::once(&cli).chain(cli.get_subcommands());
+        for command in commands {
+            let examples = command.get_after_help().map(ToString::to_string).unwrap_or_default();
+            for line in examples.lines() {
+                assert!(line.chars().count() <= 100, "rotctl {}: {line:?} wraps", command.get_name());
+            }
+        }
+    }
 }

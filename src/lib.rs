@@ -5,120 +5,125 @@
 
 pub mod arn;
 pub mod audit;
-pub mod aws;
+mod aws;
 pub mod cli;
 pub mod commands;
-pub mod context;
-pub mod exit;
-pub mod model;
-pub mod output;
-pub mod prompt;
-pub mod rotation;
-pub mod sarif;
+mod context;
+mod env;
+mod error;
+mod exit;
+mod model;
+mod naming;
+mod output;
+mod policy;
+mod progress;
+mod prompt;
+mod rotation;
+mod sarif;
 pub mod schedule;
-pub mod templates;
+mod templates;
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, Result};
-
-use crate::cli::{Cli, Command};
+use crate::aws::Connection;
+use crate::cli::{Cli, Command, OutputFormat};
 use crate::context::Context;
+use crate::env::Env;
+use crate::error::{Error, Message, Result};
 use crate::exit::Exit;
-use crate::output::Outcome;
+use crate::model::Report;
 
 /// Runs one command line and returns the process's exit status.
-pub fn run(cli: Cli) -> ExitCode {
+pub fn run(cli: &Cli) -> ExitCode {
     let ctx = Context::resolve(&cli.global);
-    if ctx.output == cli::OutputFormat::Sarif && !matches!(cli.command, Command::Audit(_)) {
-        eprintln!("rotctl: -o sarif is for audit only (use -o json or -o table)");
-        return Exit::Usage.into();
+    if ctx.output == OutputFormat::Sarif && !matches!(cli.command, Command::Audit(_)) {
+        let refused = Error::usage("-o sarif", "SARIF is for audit only", "use -o json or -o table");
+        eprintln!("rotctl: {refused}");
+        return refused.code().into();
     }
-    let outcome = match cli.command {
-        Command::Completions(args) => Ok(Outcome::Text(commands::completions::render(args.shell))),
-        Command::Man => commands::man::render().map(Outcome::Text),
-        Command::Templates => cli
-            .global
-            .region
-            .as_deref()
-            .map(aws::valid_region)
-            .transpose()
-            .map(|_| Outcome::Templates(commands::templates::run(cli.global.region.as_deref()))),
-        command => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("starting the async runtime")
-            .and_then(|runtime| {
-                let result = runtime.block_on(interruptible(&ctx, &cli.global, command));
-                // A prompt may still be blocked reading stdin: do not wait for it.
-                runtime.shutdown_background();
-                result
-            }),
+    let connection = Connection {
+        region: cli.global.region.clone(),
+        profile: cli.global.profile.clone(),
+        endpoint_url: cli.global.endpoint_url.clone(),
+        log_calls: ctx.verbosity > 0,
+        color: ctx.color_stderr,
     };
-    let outcome = match outcome {
-        Ok(outcome) => outcome,
+    let env = Env::new(ctx, connection);
+    let result = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => {
+            let result = runtime.block_on(interruptible(&env, &cli.command));
+            // A prompt may still be blocked reading stdin: do not wait for it.
+            runtime.shutdown_background();
+            result
+        }
+        Err(error) => Err(Error::failed("starting the async runtime", error.to_string())),
+    };
+    env.progress.clear();
+    let report = match result {
+        Ok(report) => report,
         Err(error) => {
-            eprintln!("rotctl: {error:#}");
-            return exit::for_error(&error).into();
+            eprintln!("rotctl: {error}");
+            return error.code().into();
         }
     };
-    for note in outcome.notes() {
+    for note in report.notes() {
         eprintln!("rotctl: note: {note}");
     }
-    if let Err(error) = output::emit(&ctx, &outcome) {
+    if let Err(error) = output::emit(&env.ctx, &report) {
         eprintln!("rotctl: writing the result to stdout: {error}");
         return Exit::Failure.into();
     }
-    outcome.exit().into()
+    report.exit().into()
 }
 
-/// Runs an AWS command until it ends or Ctrl-C. On Ctrl-C rotctl stops at
-/// once (exit 130) and says what goes on in AWS without it: a rotation or a
-/// stack deployment it was watching, or a change it may have sent.
-async fn interruptible(ctx: &Context, global: &cli::GlobalArgs, command: Command) -> Result<Outcome> {
-    let progress = output::Progress::new(ctx);
-    let sent = aws::ChangesSent::default();
-    let after_interrupt = interrupted_advice(&command);
-    let work = aws_command(ctx, global, command, &progress, sent.clone());
+/// One command, one signature: `run(&Env, &Args) -> Result<_>`.
+async fn dispatch(env: &Env, command: &Command) -> Result<Report> {
+    use crate::commands::{audit, completions, disable, enable, man, rollback, rotate_now, status, templates};
+    match command {
+        Command::Status(args) => status::run(env, args).await.map(Report::Status),
+        Command::Enable(args) => enable::run(env, args).await.map(Report::Enable),
+        Command::RotateNow(args) => rotate_now::run(env, args).await.map(Report::RotateNow),
+        Command::Rollback(args) => rollback::run(env, args).await.map(Report::Rollback),
+        Command::Disable(args) => disable::run(env, args).await.map(Report::Disable),
+        Command::Audit(args) => audit::run(env, args).await.map(Report::Audit),
+        Command::Templates => templates::run(env, &()).await.map(Report::Templates),
+        Command::Completions(args) => completions::run(env, args).await,
+        Command::Man => man::run(env, &()).await,
+    }
+}
+
+/// Runs a command until it ends or Ctrl-C. On Ctrl-C rotctl stops at once
+/// (exit 130) and says what goes on in AWS without it: a rotation or a stack
+/// deployment it was watching, or a change it may have sent.
+async fn interruptible(env: &Env, command: &Command) -> Result<Report> {
+    let work = dispatch(env, command);
     tokio::pin!(work);
     tokio::select! {
-        outcome = &mut work => return outcome,
+        report = &mut work => return report,
         // An Err (no signal handling here) disables this branch.
         Ok(()) = tokio::signal::ctrl_c() => {}
     }
     // Read while the interrupted work (and what it registered) still exists.
-    let running = progress.still_running();
-    let message = if running.is_empty() && sent.count() == 0 {
-        "interrupted (Ctrl-C) before any change was sent; nothing was changed".to_string()
+    let running = env.progress.still_running();
+    let why = if running.is_empty() && env.changes_sent() == 0 {
+        "no change had been sent; nothing was changed".to_string()
     } else if running.is_empty() {
-        format!("interrupted (Ctrl-C); {after_interrupt}")
+        interrupted_advice(command)
     } else {
-        format!("interrupted (Ctrl-C); rotctl stopped waiting, but {}", running.join("; and "))
+        format!("rotctl stopped waiting, but {}", running.join("; and "))
     };
-    Err(anyhow::Error::new(exit::Interrupted(message)))
+    Err(Error::Interrupted(Message::new("interrupted (Ctrl-C)", why)))
 }
 
 /// What Ctrl-C leaves behind when rotctl had sent a change but was not
-/// waiting on AWS work.
+/// waiting on AWS work: each command says it for itself.
 fn interrupted_advice(command: &Command) -> String {
+    use crate::commands::{disable, enable, rollback, rotate_now};
     match command {
-        Command::Enable(args) => format!(
-            "a step rotctl had sent may still apply; run the same enable again: it reads what is there and finishes (check first with --dry-run: rotctl enable {} ... --dry-run)",
-            args.secret
-        ),
-        Command::Rollback(args) => format!(
-            "a label move rotctl had sent may still apply; check with rotctl status {} before running rollback again (without --expect-current a second rollback moves AWSCURRENT back)",
-            args.secret
-        ),
-        Command::RotateNow(args) => {
-            format!("a rotation rotctl had asked for may have started; check with rotctl status {}", args.secret)
-        }
-        Command::Disable(args) => {
-            format!(
-                "the change rotctl had sent may still apply; run rotctl disable {} --yes again to be sure",
-                args.secret
-            )
-        }
+        Command::Enable(args) => enable::interrupted_advice(args),
+        Command::Rollback(args) => rollback::interrupted_advice(args),
+        Command::RotateNow(args) => rotate_now::interrupted_advice(args),
+        Command::Disable(args) => disable::interrupted_advice(args),
         // These only read: no change is ever sent.
         Command::Status(_) | Command::Audit(_) | Command::Completions(_) | Command::Man | Command::Templates => {
             "nothing was changed".to_string()
@@ -170,31 +175,6 @@ fn one_line(rendered: &str, subcommand: Option<&str>) -> String {
         }
     }
     format!("{} (see {help})", parts.join("; "))
-}
-
-async fn aws_command(
-    ctx: &Context,
-    global: &cli::GlobalArgs,
-    command: Command,
-    progress: &output::Progress,
-    sent: aws::ChangesSent,
-) -> Result<Outcome> {
-    let clients = aws::Clients::connect(global, ctx, sent).await?;
-    match command {
-        Command::Status(args) => {
-            commands::status::run(&clients.secrets, &clients.region, ctx.now, &args).await.map(Outcome::Status)
-        }
-        Command::Enable(args) => commands::enable::run(&clients, ctx, progress, &args).await.map(Outcome::Enable),
-        Command::RotateNow(args) => {
-            commands::rotate_now::run(&clients, ctx, progress, &args).await.map(Outcome::RotateNow)
-        }
-        Command::Rollback(args) => commands::rollback::run(&clients, ctx, &args).await.map(Outcome::Rollback),
-        Command::Disable(args) => commands::disable::run(&clients, ctx, &args).await.map(Outcome::Disable),
-        Command::Audit(args) => commands::audit::run(&clients, ctx.now, progress, &args).await.map(Outcome::Audit),
-        Command::Completions(_) | Command::Man | Command::Templates => {
-            Err(anyhow::anyhow!("internal error: a command that needs no AWS reached the AWS dispatch"))
-        }
-    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,11 @@ use crate::model::{RotationRules, RotationState, Secret};
 
 /// An AWSPENDING older than this is a rotation that failed, not one running.
 /// (Rotation functions have at most 15 minutes: the Lambda timeout ceiling.)
-pub const STUCK_AFTER: SignedDuration = SignedDuration::from_mins(15);
+pub(crate) const STUCK_AFTER: SignedDuration = SignedDuration::from_mins(15);
 
 /// Whether rotation was ever set up: AWS keeps the function and rules after
 /// rotation is turned off, and reports none of them before the first setup.
-pub fn is_configured(secret: &Secret) -> bool {
+pub(crate) fn is_configured(secret: &Secret) -> bool {
     secret.rotation_enabled == Some(true)
         || secret.rotation_lambda_arn.is_some()
         || secret.rotation_rules.as_ref().is_some_and(|r| *r != RotationRules::default())
@@ -21,7 +21,7 @@ pub fn is_configured(secret: &Secret) -> bool {
 ///
 /// When several states apply, the first in this order wins: not-configured,
 /// disabled, stuck, in-progress, overdue, healthy.
-pub fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
+pub(crate) fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
     if !is_configured(secret) {
         return (RotationState::NotConfigured, "rotation was never set up for this secret".into());
     }
@@ -31,7 +31,7 @@ pub fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
             reason.push_str(" (its rules remain but do not apply)");
         }
         if let Some(pending) = secret.dangling_pending() {
-            reason.push_str(&format!("; AWSPENDING is still on version {pending}"));
+            reason = format!("{reason}; AWSPENDING is still on version {pending}");
         }
         return (RotationState::Disabled, reason);
     }
@@ -63,7 +63,7 @@ pub fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
 
 /// The reason, when a rotation left AWSPENDING on another version more than
 /// 15 minutes ago (whether or not rotation is still on).
-pub fn stuck(secret: &Secret, now: Timestamp) -> Option<String> {
+pub(crate) fn stuck(secret: &Secret, now: Timestamp) -> Option<String> {
     let pending = secret.dangling_pending()?;
     let created = secret.version_created(pending)?;
     (now.duration_since(created) > STUCK_AFTER).then(|| {
@@ -75,7 +75,7 @@ pub fn stuck(secret: &Secret, now: Timestamp) -> Option<String> {
 }
 
 /// A schedule in words: "every 30 days", "rate(12 hours), window 2h".
-pub fn describe_rules(rules: &RotationRules) -> String {
+pub(crate) fn describe_rules(rules: &RotationRules) -> String {
     let mut text = match (&rules.schedule_expression, rules.automatically_after_days) {
         (Some(expression), _) => expression.clone(),
         (None, Some(1)) => "every day".to_string(),
@@ -83,13 +83,13 @@ pub fn describe_rules(rules: &RotationRules) -> String {
         (None, None) => "no schedule".to_string(),
     };
     if let Some(duration) = &rules.duration {
-        text.push_str(&format!(", window {duration}"));
+        text = format!("{text}, window {duration}");
     }
     text
 }
 
 /// A duration as people read it: "45s", "12m", "3h 10m", "2d 4h", "40d".
-pub fn age(duration: SignedDuration) -> String {
+pub(crate) fn age(duration: SignedDuration) -> String {
     let secs = duration.as_secs().unsigned_abs();
     let (days, hours, mins) = (secs / 86_400, secs % 86_400 / 3_600, secs % 3_600 / 60);
     match (days, hours, mins) {
@@ -125,7 +125,7 @@ mod tests {
             next_rotation_date: Some(at("2026-12-01T00:00:00Z")),
             version_ids_to_stages: stages
                 .iter()
-                .map(|(id, labels)| (id.to_string(), labels.iter().map(|l| l.to_string()).collect()))
+                .map(|(id, labels)| (id.to_string(), labels.iter().map(std::string::ToString::to_string).collect()))
                 .collect::<BTreeMap<_, _>>(),
             ..Default::default()
         }

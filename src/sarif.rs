@@ -5,10 +5,13 @@
 use serde_json::{Value, json};
 
 use crate::audit::{Finding, Rule, Severity};
-use crate::commands::audit::AuditReport;
-use crate::commands::enable::plan::fnv1a;
+use crate::model::AuditReport;
+use crate::naming::fnv1a;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Where a reader of a dashboard learns about the tool behind a result (the
+/// driver's `informationUri`; Microsoft's validator warns without it, SARIF2005).
+const INFORMATION_URI: &str = "https://github.com/rotctl/rotctl";
 
 fn level(severity: Severity) -> &'static str {
     match severity {
@@ -52,7 +55,13 @@ fn result(finding: &Finding) -> Value {
         "message": {"text": format!("{}: {}", finding.secret, finding.message)},
         "locations": [{
             // Secrets are not files: a stable pseudo-path per secret lets dashboards group and track them.
-            "physicalLocation": {"artifactLocation": {"uri": format!("aws/secretsmanager/{}/{}", finding.region, finding.secret)}},
+            // A finding is about the whole secret, which SARIF alone would say by leaving out the
+            // region; but GitHub code scanning shows a location only with region.startLine (GH1003 in
+            // Microsoft's validator, which also warns without a region: SARIF2017). So: line 1.
+            "physicalLocation": {
+                "artifactLocation": {"uri": format!("aws/secretsmanager/{}/{}", finding.region, finding.secret)},
+                "region": {"startLine": 1},
+            },
             "logicalLocations": [{"fullyQualifiedName": finding.arn, "kind": "resource"}],
         }],
         "partialFingerprints": {
@@ -61,13 +70,14 @@ fn result(finding: &Finding) -> Value {
     })
 }
 
-pub fn render(report: &AuditReport) -> Value {
+pub(crate) fn render(report: &AuditReport) -> Value {
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
                 "name": "rotctl",
+                "informationUri": INFORMATION_URI,
                 "version": env!("CARGO_PKG_VERSION"),
                 "semanticVersion": env!("CARGO_PKG_VERSION"),
                 "rules": Rule::ALL.iter().map(|r| rule(*r)).collect::<Vec<_>>(),

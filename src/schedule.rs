@@ -10,8 +10,8 @@
 //!   year `*`, day-of-month or day-of-week `?`; rotation at most every 4 hours;
 //! - Duration `Nh`: the window must not reach into the next window or the next UTC day.
 
-use crate::exit::shown;
-use crate::model::RotationRules;
+use crate::error::shown;
+pub use crate::model::RotationRules;
 
 const MAX_DAYS: i64 = 1000;
 const MIN_HOURS: i64 = 4;
@@ -239,6 +239,7 @@ pub fn interval_days(rules: &RotationRules) -> Option<f64> {
 /// years hold two February 29ths). Fewer than two windows in that time
 /// counts as the whole span.
 fn cron_max_gap_hours(expression: &str) -> Option<i64> {
+    const SPAN_DAYS: i32 = 366 * 8;
     let inner = expression.strip_prefix("cron(")?.strip_suffix(')')?;
     parse_cron(expression, inner).ok()?;
     let fields: Vec<&str> = inner.split_whitespace().collect();
@@ -247,7 +248,6 @@ fn cron_max_gap_hours(expression: &str) -> Option<i64> {
     let start = jiff::civil::date(2026, 1, 1);
     let mut previous: Option<i64> = None;
     let mut longest = 0;
-    const SPAN_DAYS: i32 = 366 * 8;
     let mut windows = 0;
     for offset in 0..SPAN_DAYS {
         let day = start.checked_add(jiff::Span::new().days(offset)).ok()?;
@@ -277,16 +277,18 @@ fn cron_max_gap_hours(expression: &str) -> Option<i64> {
 fn day_matches(day_of_month: &str, day_of_week: &str, day: jiff::civil::Date) -> bool {
     let last = day.last_of_month().day();
     let weekday = i64::from(day.weekday().to_sunday_one_offset()); // SUN=1 .. SAT=7, as AWS cron
-    let dom_ok = day_of_month.split(',').any(|part| match part {
+    let day_of_month_ok = day_of_month.split(',').any(|part| match part {
         "?" | "*" => true,
         "L" => day.day() == last,
         _ if part.ends_with('W') => {
             part.trim_end_matches('W').parse::<i8>().ok().filter(|n| *n >= 1).is_some_and(|n| {
                 let Ok(target) = jiff::civil::Date::new(day.year(), day.month(), n.min(last)) else { return false };
                 let nearest = match target.weekday() {
-                    jiff::civil::Weekday::Saturday if n == 1 => target.tomorrow().and_then(|d| d.tomorrow()),
+                    jiff::civil::Weekday::Saturday if n == 1 => target.tomorrow().and_then(jiff::civil::Date::tomorrow),
                     jiff::civil::Weekday::Saturday => target.yesterday(),
-                    jiff::civil::Weekday::Sunday if n >= last => target.yesterday().and_then(|d| d.yesterday()),
+                    jiff::civil::Weekday::Sunday if n >= last => {
+                        target.yesterday().and_then(jiff::civil::Date::yesterday)
+                    }
                     jiff::civil::Weekday::Sunday => target.tomorrow(),
                     _ => Ok(target),
                 };
@@ -295,7 +297,7 @@ fn day_matches(day_of_month: &str, day_of_week: &str, day: jiff::civil::Date) ->
         }
         _ => values(part, 1, 31, &[], false).flatten().is_some_and(|v| v.contains(&i64::from(day.day()))),
     });
-    let dow_ok = day_of_week.split(',').any(|part| match part {
+    let day_of_week_ok = day_of_week.split(',').any(|part| match part {
         "?" | "*" => true,
         _ if part.contains('#') => part.split_once('#').is_some_and(|(d, k)| {
             let d = WEEKDAYS
@@ -316,7 +318,7 @@ fn day_matches(day_of_month: &str, day_of_week: &str, day: jiff::civil::Date) ->
         }
         _ => values(part, 1, 7, &WEEKDAYS, false).flatten().is_some_and(|v| v.contains(&weekday)),
     });
-    dom_ok && dow_ok
+    day_of_month_ok && day_of_week_ok
 }
 
 /// Whether two sets of rules give the same schedule: `AutomaticallyAfterDays

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Strategy {
+pub(crate) enum Strategy {
     /// One user whose password is changed in place.
     SingleUser,
     /// Two users (the second is `<username>_clone`), alternated by a master secret.
@@ -26,7 +26,7 @@ pub enum Strategy {
 /// One rotation application.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct RotationTemplate {
+pub(crate) struct RotationTemplate {
     /// rotctl's short name (`--template postgres-single`).
     pub short_name: &'static str,
     /// The application's name in the Serverless Application Repository.
@@ -40,12 +40,12 @@ pub struct RotationTemplate {
 }
 
 impl RotationTemplate {
-    pub fn is_multi_user(&self) -> bool {
+    pub(crate) fn is_multi_user(&self) -> bool {
         self.strategy == Strategy::AlternatingUsers
     }
 
     /// The application's ARN in the partition of `region`.
-    pub fn application_arn(&self, region: &str) -> String {
+    pub(crate) fn application_arn(&self, region: &str) -> String {
         let (partition, home, owner) = match partition(region) {
             "aws-cn" => ("aws-cn", "cn-north-1", "193023089310"),
             "aws-us-gov" => ("aws-us-gov", "us-gov-west-1", "023102451235"),
@@ -55,7 +55,7 @@ impl RotationTemplate {
     }
 }
 
-pub use crate::arn::partition;
+pub(crate) use crate::arn::partition;
 
 const DB: &[&str] = &["engine", "host", "username", "password"];
 const DB_MULTI: &[&str] = &["engine", "host", "username", "password", "masterarn"];
@@ -74,7 +74,7 @@ macro_rules! template {
 }
 
 /// Every rotation application `--template` accepts.
-pub const CATALOGUE: &[RotationTemplate] = &[
+pub(crate) const CATALOGUE: &[RotationTemplate] = &[
     template!(
         "mariadb-single",
         "SecretsManagerRDSMariaDBRotationSingleUser",
@@ -180,12 +180,12 @@ pub const CATALOGUE: &[RotationTemplate] = &[
 ];
 
 /// Finds a template by short name or application name (any case).
-pub fn find(name: &str) -> Result<&'static RotationTemplate, String> {
+pub(crate) fn find(name: &str) -> Result<&'static RotationTemplate, String> {
     CATALOGUE.iter().find(|t| t.short_name.eq_ignore_ascii_case(name) || t.name.eq_ignore_ascii_case(name)).ok_or_else(
         || {
             format!(
                 "there is no rotation template {} (`rotctl templates` lists them, e.g. postgres-single)",
-                crate::exit::shown(name)
+                crate::error::shown(name)
             )
         },
     )
@@ -193,7 +193,7 @@ pub fn find(name: &str) -> Result<&'static RotationTemplate, String> {
 
 /// What the generated stack is given, beyond the template itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TemplateParameters {
+pub(crate) struct TemplateParameters {
     pub function_name: String,
     pub endpoint: String,
     pub subnet_ids: Vec<String>,
@@ -206,7 +206,7 @@ pub struct TemplateParameters {
 
 impl TemplateParameters {
     /// The SAR template's parameters, by their names there; empty ones left out.
-    pub fn by_name(&self) -> BTreeMap<&'static str, String> {
+    pub(crate) fn by_name(&self) -> BTreeMap<&'static str, String> {
         let mut parameters =
             BTreeMap::from([("endpoint", self.endpoint.clone()), ("functionName", self.function_name.clone())]);
         if !self.subnet_ids.is_empty() {
@@ -229,14 +229,14 @@ impl TemplateParameters {
 }
 
 /// The logical id of the application resource in the generated template.
-pub const APPLICATION_RESOURCE: &str = "RotationApplication";
+pub(crate) const APPLICATION_RESOURCE: &str = "RotationApplication";
 
 /// The CloudFormation template that deploys `template` from the Serverless
 /// Application Repository, the way AWS CDK's SecretRotation does: one
 /// AWS::Serverless::Application, and its RotationLambdaARN as output.
 /// Deterministic: the same inputs give the same text, so a re-run can tell
 /// the deployed stack is already what it would deploy.
-pub fn stack_template(
+pub(crate) fn stack_template(
     template: &RotationTemplate,
     version: &str,
     region: &str,
@@ -272,17 +272,17 @@ pub fn stack_template(
 /// acknowledgement for its CreateCloudFormationChangeSet API; CloudFormation's
 /// CreateChangeSet does not accept it (its Capability enum has IAM,
 /// NAMED_IAM and AUTO_EXPAND only).
-pub const SAR_CAPABILITIES: &[&str] = &["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"];
+pub(crate) const SAR_CAPABILITIES: &[&str] = &["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"];
 
 /// The Secrets Manager endpoint the function calls (the template's `endpoint`).
-pub fn secretsmanager_endpoint(region: &str) -> String {
+pub(crate) fn secretsmanager_endpoint(region: &str) -> String {
     let suffix = if partition(region) == "aws-cn" { "amazonaws.com.cn" } else { "amazonaws.com" };
     format!("https://secretsmanager.{region}.{suffix}")
 }
 
 /// The keys of `value` (a secret's JSON) that `template` needs and it lacks.
 /// Takes the parsed value and returns only key names: never a value.
-pub fn missing_keys(template: &RotationTemplate, value: &Value) -> Result<Vec<&'static str>, String> {
+pub(crate) fn missing_keys(template: &RotationTemplate, value: &Value) -> Result<Vec<&'static str>, String> {
     let Some(object) = value.as_object() else {
         return Err("the secret's value is not a JSON object, which rotation templates read".into());
     };

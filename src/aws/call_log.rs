@@ -16,12 +16,12 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
 #[derive(Debug, Clone)]
-pub struct CallLog {
+pub(crate) struct CallLog {
     color: bool,
 }
 
 impl CallLog {
-    pub fn new(color: bool) -> CallLog {
+    pub(crate) fn new(color: bool) -> CallLog {
         CallLog { color }
     }
 }
@@ -79,10 +79,10 @@ impl Intercept for CallLog {
 /// Describe*, List*, Get*, Lookup* and Filter*) as they are sent, so that an
 /// interrupted run can say truthfully whether it changed anything.
 #[derive(Debug, Clone, Default)]
-pub struct ChangesSent(Arc<AtomicUsize>);
+pub(crate) struct ChangesSent(Arc<AtomicUsize>);
 
 impl ChangesSent {
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.0.load(Ordering::Relaxed)
     }
 }

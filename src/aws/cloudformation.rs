@@ -3,34 +3,36 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use anyhow::Result;
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, TemplateStage};
+use aws_sdk_cloudformation::client::Waiters as _;
+use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, TemplateStage};
+use aws_smithy_runtime_api::client::waiters::error::WaiterError;
 
 use super::error::explain;
-use super::poll::{Backoff, Patience};
-use crate::exit;
-use crate::output::Progress;
+use super::wait::{self, Patience, Poll, Schedule};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 /// What rotctl needs to know about a stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stack {
-    pub id: String,
-    pub name: String,
-    pub status: String,
-    pub outputs: BTreeMap<String, String>,
-    pub parameters: BTreeMap<String, String>,
+pub(crate) struct Stack {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) status: String,
+    pub(crate) outputs: BTreeMap<String, String>,
+    pub(crate) parameters: BTreeMap<String, String>,
 }
 
 impl Stack {
     /// A stack whose last operation is still running.
-    pub fn in_progress(&self) -> bool {
+    pub(crate) fn in_progress(&self) -> bool {
         self.status.ends_with("_IN_PROGRESS") && self.status != "REVIEW_IN_PROGRESS"
     }
 }
 
 /// DescribeStacks; None when there is no such stack (or only a deleted one).
-pub async fn stack(client: &Client, name: &str) -> Result<Option<Stack>> {
+pub(crate) async fn stack(client: &Client, name: &str) -> Result<Option<Stack>> {
     let output = match client.describe_stacks().stack_name(name).send().await {
         Ok(output) => output,
         // CloudFormation answers a missing stack with ValidationError "Stack with id X does not exist".
@@ -44,12 +46,17 @@ pub async fn stack(client: &Client, name: &str) -> Result<Option<Stack>> {
         }
         Err(error) => return Err(explain(error, "cloudformation:DescribeStacks")),
     };
-    let Some(stack) = output.stacks().first() else { return Ok(None) };
+    Ok(stack_from(&output, name))
+}
+
+/// The stack DescribeStacks answered with; None for none or a deleted one.
+fn stack_from(output: &DescribeStacksOutput, name: &str) -> Option<Stack> {
+    let stack = output.stacks().first()?;
     let status = stack.stack_status().map(|s| s.as_str().to_string()).unwrap_or_default();
     if status == "DELETE_COMPLETE" {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(Stack {
+    Some(Stack {
         id: stack.stack_id().unwrap_or_default().to_string(),
         name: stack.stack_name().unwrap_or(name).to_string(),
         status,
@@ -63,11 +70,11 @@ pub async fn stack(client: &Client, name: &str) -> Result<Option<Stack>> {
             .iter()
             .filter_map(|p| Some((p.parameter_key()?.to_string(), p.parameter_value().unwrap_or_default().to_string())))
             .collect(),
-    }))
+    })
 }
 
 /// The template the stack was last deployed from, as submitted.
-pub async fn template(client: &Client, name: &str) -> Result<String> {
+pub(crate) async fn template(client: &Client, name: &str) -> Result<String> {
     let output = client
         .get_template()
         .stack_name(name)
@@ -80,23 +87,23 @@ pub async fn template(client: &Client, name: &str) -> Result<String> {
 
 /// One stack deployment: what to create or update, and with what.
 #[derive(Debug, Clone)]
-pub struct Deployment<'a> {
-    pub stack_name: &'a str,
+pub(crate) struct Deployment<'a> {
+    pub(crate) stack_name: &'a str,
     /// Named after the content, so an interrupted run finds its own change set again.
-    pub change_set_name: String,
-    pub create: bool,
-    pub template_body: &'a str,
-    pub parameters: &'a BTreeMap<String, String>,
-    pub capabilities: &'a [&'a str],
+    pub(crate) change_set_name: String,
+    pub(crate) create: bool,
+    pub(crate) template_body: &'a str,
+    pub(crate) parameters: &'a BTreeMap<String, String>,
+    pub(crate) capabilities: &'a [&'a str],
 }
 
 /// How long a stack may take before rotctl stops waiting (exit 4).
-const STACK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+const STACK_TIMEOUT: Duration = Duration::from_mins(30);
 
 /// CreateChangeSet (or finds the one an interrupted run made), waits for it,
 /// shows its changes, executes it and waits for the stack. On failure, the
 /// error carries the stack events that explain it.
-pub async fn deploy(client: &Client, deployment: &Deployment<'_>, progress: &Progress) -> Result<Stack> {
+pub(crate) async fn deploy(client: &Client, deployment: &Deployment<'_>, progress: &Progress) -> Result<Stack> {
     let parameters: Vec<Parameter> = deployment
         .parameters
         .iter()
@@ -115,56 +122,21 @@ pub async fn deploy(client: &Client, deployment: &Deployment<'_>, progress: &Pro
         .await;
     match created {
         Ok(_) => {
-            progress.say(&format!("stack {}: change set {} created", deployment.stack_name, deployment.change_set_name))
+            progress
+                .say(&format!("stack {}: change set {} created", deployment.stack_name, deployment.change_set_name));
         }
-        Err(error) if error.as_service_error().is_some_and(|e| e.is_already_exists_exception()) => {
+        Err(error)
+            if error.as_service_error().is_some_and(
+                aws_sdk_cloudformation::operation::create_change_set::CreateChangeSetError::is_already_exists_exception,
+            ) =>
+        {
             progress
                 .say(&format!("stack {}: re-using change set {}", deployment.stack_name, deployment.change_set_name));
         }
         Err(error) => return Err(explain(error, "cloudformation:CreateChangeSet")),
     }
 
-    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(5), STACK_TIMEOUT);
-    loop {
-        let change_set = client
-            .describe_change_set()
-            .stack_name(deployment.stack_name)
-            .change_set_name(&deployment.change_set_name)
-            .send()
-            .await
-            .map_err(|error| explain(error, "cloudformation:DescribeChangeSet"))?;
-        match change_set.status() {
-            Some(ChangeSetStatus::CreateComplete) => {
-                for change in change_set.changes() {
-                    if let Some(resource) = change.resource_change() {
-                        progress.say(&format!(
-                            "stack {}: will {} {} ({})",
-                            deployment.stack_name,
-                            resource.action().map(|a| a.as_str().to_lowercase()).unwrap_or_default(),
-                            resource.logical_resource_id().unwrap_or_default(),
-                            resource.resource_type().unwrap_or_default()
-                        ));
-                    }
-                }
-                break;
-            }
-            Some(ChangeSetStatus::Failed) => {
-                return Err(anyhow::anyhow!(
-                    "CloudFormation could not make a change set for stack {}: {}",
-                    deployment.stack_name,
-                    change_set.status_reason().unwrap_or("no reason given")
-                ));
-            }
-            _ if !backoff.wait().await => {
-                return Err(exit::timed_out(format!(
-                    "the change set for stack {} is still being made",
-                    deployment.stack_name
-                )));
-            }
-            _ => {}
-        }
-    }
-
+    change_set_created(client, deployment, progress).await?;
     client
         .execute_change_set()
         .stack_name(deployment.stack_name)
@@ -173,58 +145,139 @@ pub async fn deploy(client: &Client, deployment: &Deployment<'_>, progress: &Pro
         .await
         .map_err(|error| explain(error, "cloudformation:ExecuteChangeSet"))?;
     progress.say(&format!("stack {}: deploying", deployment.stack_name));
-    wait(client, deployment.stack_name, progress).await
+    deployed(client, deployment.stack_name, deployment.create, progress).await
 }
 
-/// Waits for the stack's current operation to end; a failed one is an error
-/// that names the resources that failed and why (from the stack events).
-pub async fn wait(client: &Client, name: &str, progress: &Progress) -> Result<Stack> {
-    let _running = progress.running_in_aws(format!(
-        "CloudFormation goes on deploying stack {name} (check: aws cloudformation describe-stacks --stack-name {name}; \
-         the same rotctl enable run again waits for it and finishes)"
-    ));
-    let mut backoff = Backoff::new(Duration::from_millis(500), Duration::from_secs(10), STACK_TIMEOUT);
-    let mut last_status = String::new();
-    let mut patience = Patience::default();
-    loop {
-        let current = match stack(client, name).await {
-            Ok(current) => {
-                patience.reset();
-                current
-            }
-            Err(error) if patience.outlasts(&error) => {
-                progress.say(&format!("reading stack {name} failed ({error:#}); trying again"));
-                if !backoff.wait().await {
-                    return Err(exit::timed_out(format!(
-                        "stack {name} could not be read before the wait ended ({error:#}); it may still finish (re-run enable then)"
-                    )));
+/// Waits for the change set with the SDK's ChangeSetCreateComplete waiter,
+/// then says what it will change.
+async fn change_set_created(client: &Client, deployment: &Deployment<'_>, progress: &Progress) -> Result<()> {
+    let stack = deployment.stack_name;
+    let _waiting = progress.waiting(format!("waiting for the change set of stack {stack}"));
+    let created = client
+        .wait_until_change_set_create_complete()
+        .stack_name(stack)
+        .change_set_name(&deployment.change_set_name)
+        .wait(STACK_TIMEOUT)
+        .await;
+    match created {
+        Ok(done) => {
+            for change in done
+                .as_result()
+                .map(aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput::changes)
+                .unwrap_or_default()
+            {
+                if let Some(resource) = change.resource_change() {
+                    progress.say(&format!(
+                        "stack {stack}: will {} {} ({})",
+                        resource.action().map(|a| a.as_str().to_lowercase()).unwrap_or_default(),
+                        resource.logical_resource_id().unwrap_or_default(),
+                        resource.resource_type().unwrap_or_default()
+                    ));
                 }
-                continue;
             }
-            Err(error) => return Err(error),
-        };
-        let current = current.ok_or_else(|| anyhow::anyhow!("stack {name} disappeared while deploying"))?;
-        if current.status != last_status {
-            progress.say(&format!("stack {name}: {}", current.status));
-            last_status.clone_from(&current.status);
+            Ok(())
         }
-        if !current.in_progress() {
-            return if current.status.ends_with("_COMPLETE") && !current.status.contains("ROLLBACK") {
-                Ok(current)
-            } else {
-                Err(failure(client, &current).await)
-            };
+        Err(WaiterError::FailureState(failed)) => Err(Error::failed(
+            format!("making a change set for stack {stack}"),
+            failed
+                .final_poll()
+                .as_result()
+                .ok()
+                .and_then(|c| c.status_reason())
+                .unwrap_or("no reason given")
+                .to_string(),
+        )),
+        Err(WaiterError::ExceededMaxWait(_)) => Err(Error::timed_out(
+            format!("making a change set for stack {stack}"),
+            "it is still being made after 30 minutes",
+            "re-run enable later: it finds the change set again",
+        )),
+        Err(WaiterError::OperationFailed(failed)) => {
+            Err(explain(failed.into_error(), "cloudformation:DescribeChangeSet"))
         }
-        if !backoff.wait().await {
-            return Err(exit::timed_out(format!(
-                "stack {name} is still {} after 30 minutes (it may still finish; re-run enable then)",
-                current.status
-            )));
-        }
+        Err(other) => Err(Error::failed(format!("waiting for the change set of stack {stack}"), other.to_string())),
     }
 }
 
-async fn failure(client: &Client, stack: &Stack) -> anyhow::Error {
+/// Waits for the stack rotctl just created or updated, with the SDK's
+/// StackCreateComplete or StackUpdateComplete waiter. A poll that fails past
+/// the SDK's retries starts the waiter again (`Patience`); a failed stack is
+/// an error naming the resources that failed and why (from its events).
+async fn deployed(client: &Client, name: &str, create: bool, progress: &Progress) -> Result<Stack> {
+    let _running = running_in_aws(progress, name);
+    let _waiting = progress.waiting(format!("waiting for stack {name} to deploy"));
+    let mut patience = Patience::default();
+    loop {
+        let ended = if create {
+            client.wait_until_stack_create_complete().stack_name(name).wait(STACK_TIMEOUT).await
+        } else {
+            client.wait_until_stack_update_complete().stack_name(name).wait(STACK_TIMEOUT).await
+        };
+        let output = match ended {
+            Ok(done) => done.into_result().ok(),
+            Err(WaiterError::FailureState(failed)) => failed.into_final_poll().into_result().ok(),
+            Err(WaiterError::ExceededMaxWait(_)) => return Err(still_deploying(name)),
+            Err(WaiterError::OperationFailed(failed)) => {
+                let error = explain(failed.into_error(), "cloudformation:DescribeStacks");
+                if patience.outlasts(&error) {
+                    progress.say(&format!("reading stack {name} failed ({error}); trying again"));
+                    continue;
+                }
+                return Err(error);
+            }
+            Err(other) => return Err(Error::failed(format!("waiting for stack {name}"), other.to_string())),
+        };
+        let stack = output
+            .and_then(|o| stack_from(&o, name))
+            .ok_or_else(|| Error::failed(format!("deploying stack {name}"), "the stack disappeared"))?;
+        return settled(client, stack).await;
+    }
+}
+
+/// Waits for a stack operation rotctl did not start (found running) to end,
+/// whatever it is: no single SDK waiter covers them all, so the shared poll helper.
+pub(crate) async fn wait(client: &Client, name: &str, progress: &Progress) -> Result<Stack> {
+    let _running = running_in_aws(progress, name);
+    let schedule = Schedule { first: Duration::from_millis(500), max: Duration::from_secs(10), limit: STACK_TIMEOUT };
+    let ended = wait::until(progress, format!("waiting for stack {name}"), schedule, || async {
+        let current = stack(client, name)
+            .await?
+            .ok_or_else(|| Error::failed(format!("deploying stack {name}"), "the stack disappeared"))?;
+        Ok(if current.in_progress() {
+            Poll::Pending(Some(format!("waiting for stack {name}: {}", current.status)))
+        } else {
+            Poll::Done(current)
+        })
+    })
+    .await?;
+    settled(client, ended.ok_or_else(|| still_deploying(name))?).await
+}
+
+fn running_in_aws<'a>(progress: &'a Progress, name: &str) -> crate::progress::RunningInAws<'a> {
+    progress.running_in_aws(format!(
+        "CloudFormation goes on deploying stack {name} (check: aws cloudformation describe-stacks --stack-name {name}; \
+         the same rotctl enable run again waits for it and finishes)"
+    ))
+}
+
+fn still_deploying(name: &str) -> Error {
+    Error::timed_out(
+        format!("waiting for stack {name}"),
+        "it is still deploying after 30 minutes",
+        "it may still finish; re-run enable then",
+    )
+}
+
+/// A stack whose operation ended: itself when it succeeded, else the error its events explain.
+async fn settled(client: &Client, stack: Stack) -> Result<Stack> {
+    if stack.status.ends_with("_COMPLETE") && !stack.status.contains("ROLLBACK") {
+        Ok(stack)
+    } else {
+        Err(failure(client, &stack).await)
+    }
+}
+
+async fn failure(client: &Client, stack: &Stack) -> Error {
     let reasons = match client.describe_stack_events().stack_name(&stack.id).send().await {
         Ok(output) => output
             .stack_events()
@@ -251,7 +304,7 @@ async fn failure(client: &Client, stack: &Stack) -> anyhow::Error {
     } else {
         "fix the cause and re-run".to_string()
     };
-    anyhow::anyhow!("stack {} ended {}: {why} ({fix})", stack.name, stack.status)
+    Error::Failed(crate::error::Message::new(format!("stack {} ended {}", stack.name, stack.status), why).fix(fix))
 }
 
 #[cfg(test)]
@@ -262,7 +315,7 @@ mod tests {
     use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
     use aws_sdk_cloudformation::operation::execute_change_set::ExecuteChangeSetOutput;
     use aws_sdk_cloudformation::types::{
-        Change, ChangeAction, Output, ResourceChange, ResourceStatus, StackEvent, StackStatus,
+        Change, ChangeAction, ChangeSetStatus, Output, ResourceChange, ResourceStatus, StackEvent, StackStatus,
     };
     use aws_smithy_mocks::{RuleMode, mock, mock_client};
 
@@ -295,7 +348,8 @@ mod tests {
 
     /// The SAR path: the emulator has no Serverless Application Repository,
     /// so the change-set flow is checked against canned CloudFormation answers.
-    #[tokio::test]
+    /// (The clock is paused: the stack waiter's 30 s pause passes at once.)
+    #[tokio::test(start_paused = true)]
     async fn a_sar_template_is_deployed_through_a_change_set() {
         let template = templates::find("postgres-single").expect("in the catalogue");
         let body =

@@ -3,30 +3,31 @@
 
 use std::time::Duration;
 
-use anyhow::Result;
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, VpcEndpointType};
 
 use super::error::explain;
-use super::poll::Backoff;
-use crate::exit;
+use super::wait::{self, Poll, Schedule};
+use crate::error::{Error, Result};
+use crate::progress::Progress;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subnet {
-    pub id: String,
-    pub vpc_id: String,
-    pub availability_zone: String,
+pub(crate) struct Subnet {
+    pub(crate) id: String,
+    pub(crate) vpc_id: String,
+    pub(crate) availability_zone: String,
 }
 
 /// DescribeSubnets; an id that does not exist is exit 2, naming it.
-pub async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<Subnet>> {
+pub(crate) async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<Subnet>> {
     let output =
         client.describe_subnets().set_subnet_ids(Some(ids.to_vec())).send().await.map_err(|error| {
             match error.as_service_error().and_then(|e| e.meta().code()) {
-                Some("InvalidSubnetID.NotFound" | "InvalidSubnetID.Malformed") => exit::not_found(format!(
-                    "{} (check --subnet-ids and --region)",
-                    error.as_service_error().and_then(|e| e.meta().message()).unwrap_or("a subnet does not exist")
-                )),
+                Some("InvalidSubnetID.NotFound" | "InvalidSubnetID.Malformed") => Error::not_found(
+                    "--subnet-ids",
+                    error.as_service_error().and_then(|e| e.meta().message()).unwrap_or("a subnet does not exist"),
+                    "check --subnet-ids and --region",
+                ),
                 _ => explain(error, "ec2:DescribeSubnets"),
             }
         })?;
@@ -42,17 +43,18 @@ pub async fn subnets(client: &Client, ids: &[String]) -> Result<Vec<Subnet>> {
 }
 
 /// DescribeSecurityGroups: each group's VPC, by group id.
-pub async fn security_group_vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>> {
+pub(crate) async fn security_group_vpcs(client: &Client, ids: &[String]) -> Result<Vec<(String, String)>> {
     let output =
         client.describe_security_groups().set_group_ids(Some(ids.to_vec())).send().await.map_err(
             |error| match error.as_service_error().and_then(|e| e.meta().code()) {
-                Some("InvalidGroup.NotFound" | "InvalidGroupId.Malformed") => exit::not_found(format!(
-                    "{} (check --security-group-ids and --region)",
+                Some("InvalidGroup.NotFound" | "InvalidGroupId.Malformed") => Error::not_found(
+                    "--security-group-ids",
                     error
                         .as_service_error()
                         .and_then(|e| e.meta().message())
-                        .unwrap_or("a security group does not exist")
-                )),
+                        .unwrap_or("a security group does not exist"),
+                    "check --security-group-ids and --region",
+                ),
                 _ => explain(error, "ec2:DescribeSecurityGroups"),
             },
         )?;
@@ -65,14 +67,14 @@ pub async fn security_group_vpcs(client: &Client, ids: &[String]) -> Result<Vec<
 
 /// An interface endpoint for Secrets Manager.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
-    pub id: String,
-    pub state: String,
-    pub private_dns: bool,
+pub(crate) struct Endpoint {
+    pub(crate) id: String,
+    pub(crate) state: String,
+    pub(crate) private_dns: bool,
 }
 
 /// The service name of Secrets Manager's endpoints in `region`.
-pub fn secretsmanager_service(region: &str) -> String {
+pub(crate) fn secretsmanager_service(region: &str) -> String {
     if region.starts_with("cn-") {
         format!("cn.com.amazonaws.{region}.secretsmanager")
     } else {
@@ -81,7 +83,7 @@ pub fn secretsmanager_service(region: &str) -> String {
 }
 
 /// The VPC's Secrets Manager interface endpoints that are not being deleted.
-pub async fn secretsmanager_endpoints(client: &Client, vpc_id: &str, region: &str) -> Result<Vec<Endpoint>> {
+pub(crate) async fn secretsmanager_endpoints(client: &Client, vpc_id: &str, region: &str) -> Result<Vec<Endpoint>> {
     let filter = |name: &str, value: &str| Filter::builder().name(name).values(value).build();
     let output = client
         .describe_vpc_endpoints()
@@ -105,12 +107,13 @@ pub async fn secretsmanager_endpoints(client: &Client, vpc_id: &str, region: &st
 
 /// CreateVpcEndpoint (interface, private DNS) and waits until it is available.
 /// The client token makes a retried or repeated call return the same endpoint.
-pub async fn create_secretsmanager_endpoint(
+pub(crate) async fn create_secretsmanager_endpoint(
     client: &Client,
     region: &str,
     vpc_id: &str,
     subnet_ids: &[String],
     security_group_ids: &[String],
+    progress: &Progress,
 ) -> Result<String> {
     let output = client
         .create_vpc_endpoint()
@@ -125,32 +128,45 @@ pub async fn create_secretsmanager_endpoint(
         .await
         .map_err(|error| explain(error, "ec2:CreateVpcEndpoint"))?;
     let id = output.vpc_endpoint().and_then(|e| e.vpc_endpoint_id()).unwrap_or_default().to_string();
-    let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(10), Duration::from_secs(10 * 60));
-    loop {
-        let output = client
-            .describe_vpc_endpoints()
-            .vpc_endpoint_ids(&id)
-            .send()
-            .await
-            .map_err(|error| explain(error, "ec2:DescribeVpcEndpoints"))?;
-        // The API answers "available" where the model's enum says "Available": compare words.
-        let state = output.vpc_endpoints().first().and_then(|e| e.state()).map(|s| s.as_str().to_ascii_lowercase());
-        match state.as_deref() {
-            Some("available") => return Ok(id),
-            Some("failed" | "rejected") => {
-                return Err(anyhow::anyhow!("the VPC endpoint {id} failed to come up in {vpc_id}"));
-            }
-            _ if !backoff.wait().await => {
-                return Err(exit::timed_out(format!("the VPC endpoint {id} is not available after 10 minutes")));
-            }
-            _ => {}
-        }
+    // EC2 has no waiter for VPC endpoints: the shared poll helper.
+    let schedule = Schedule { first: Duration::from_secs(1), max: Duration::from_secs(10), limit: ENDPOINT_TIMEOUT };
+    let available =
+        wait::until(progress, format!("waiting for VPC endpoint {id} to be available"), schedule, || async {
+            let output = client
+                .describe_vpc_endpoints()
+                .vpc_endpoint_ids(&id)
+                .send()
+                .await
+                .map_err(|error| explain(error, "ec2:DescribeVpcEndpoints"))?;
+            // The API answers "available" where the model's enum says "Available": compare words.
+            let state = output.vpc_endpoints().first().and_then(|e| e.state()).map(|s| s.as_str().to_ascii_lowercase());
+            Ok(match state.as_deref() {
+                Some("available") => Poll::Done(Ok(())),
+                Some("failed" | "rejected") => Poll::Done(Err(Error::failed(
+                    format!("creating the VPC endpoint {id}"),
+                    format!("it failed to come up in {vpc_id}"),
+                ))),
+                _ => Poll::Pending(None),
+            })
+        })
+        .await?;
+    match available {
+        Some(Ok(())) => Ok(id),
+        Some(Err(error)) => Err(error),
+        None => Err(Error::timed_out(
+            format!("waiting for the VPC endpoint {id}"),
+            "it is not available after 10 minutes",
+            "it may still come up; re-run enable then",
+        )),
     }
 }
 
+/// How long a new endpoint may take to be available before rotctl stops waiting (exit 4).
+const ENDPOINT_TIMEOUT: Duration = Duration::from_mins(10);
+
 /// The regions enabled for the account (DescribeRegions without opt-in regions
 /// not opted into), sorted.
-pub async fn enabled_regions(client: &Client) -> Result<Vec<String>> {
+pub(crate) async fn enabled_regions(client: &Client) -> Result<Vec<String>> {
     let output = client.describe_regions().send().await.map_err(|error| explain(error, "ec2:DescribeRegions"))?;
     let mut regions: Vec<String> =
         output.regions().iter().filter_map(|r| r.region_name().map(str::to_string)).collect();
@@ -163,7 +179,7 @@ pub async fn enabled_regions(client: &Client) -> Result<Vec<String>> {
 /// request, or a day later (an endpoint deleted since), is a new one. At most 64 characters.
 fn client_token(vpc_id: &str, subnet_ids: &[String], security_group_ids: &[String], now: jiff::Timestamp) -> String {
     let content = format!("{vpc_id}|{}|{}", subnet_ids.join(","), security_group_ids.join(","));
-    let hash = crate::commands::enable::plan::fnv1a(content.as_bytes());
+    let hash = crate::naming::fnv1a(content.as_bytes());
     format!("rotctl-{vpc_id}-{hash:016x}-{}", now.strftime("%Y%m%d"))
 }
 
@@ -175,7 +191,7 @@ mod tests {
     fn client_tokens_follow_the_request_and_the_day() {
         let day: jiff::Timestamp = "2026-11-22T10:00:00Z".parse().expect("a date");
         let later: jiff::Timestamp = "2026-11-23T10:00:00Z".parse().expect("a date");
-        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ids = |v: &[&str]| v.iter().map(std::string::ToString::to_string).collect::<Vec<_>>();
         let token = client_token("vpc-0123456789abcdef0", &ids(&["subnet-1"]), &ids(&["sg-1"]), day);
         assert!(token.len() <= 64, "{token}");
         assert_eq!(token, client_token("vpc-0123456789abcdef0", &ids(&["subnet-1"]), &ids(&["sg-1"]), day));

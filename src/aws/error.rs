@@ -6,7 +6,7 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response;
 
-use crate::exit::usage;
+use crate::error::{Error, Message};
 
 /// Error codes AWS uses for "the caller's policy does not allow this".
 const DENIED: &[&str] = &["AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "AuthorizationError"];
@@ -27,7 +27,7 @@ const CREDENTIALS_FIX: &str = "set AWS_PROFILE or pass --profile, run `aws sso l
 /// Whether a failed request may still have been applied by AWS: a server
 /// error, a timeout, a dropped connection or an unreadable answer. A 4xx
 /// answer means AWS refused it; a request never built was never sent.
-pub fn may_have_applied<E>(error: &SdkError<E, Response>) -> bool {
+pub(crate) fn may_have_applied<E>(error: &SdkError<E, Response>) -> bool {
     match error {
         SdkError::ServiceError(service) => service.raw().status().is_server_error(),
         SdkError::ConstructionFailure(_) => false,
@@ -36,49 +36,57 @@ pub fn may_have_applied<E>(error: &SdkError<E, Response>) -> bool {
 }
 
 /// Explains a failed call of `action` (as IAM names it, e.g. `secretsmanager:DescribeSecret`).
-pub fn explain<E>(error: SdkError<E, Response>, action: &str) -> anyhow::Error
+// By value: it is what `.map_err(|error| explain(error, ...))` has, and the error ends here.
+#[allow(clippy::needless_pass_by_value)]
+pub(crate) fn explain<E>(error: SdkError<E, Response>, action: &str) -> Error
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
     if let SdkError::ServiceError(service) = &error {
         let Some(code) = service.err().code() else {
-            return anyhow::anyhow!(
-                "{action} failed: the endpoint answered HTTP {} without an AWS error (is --endpoint-url an AWS endpoint?)",
-                service.raw().status().as_u16()
+            return Error::Failed(
+                Message::new(
+                    format!("{action} failed"),
+                    format!("the endpoint answered HTTP {} without an AWS error", service.raw().status().as_u16()),
+                )
+                .fix("is --endpoint-url an AWS endpoint?"),
             );
         };
         let message = service.err().message().unwrap_or("no message");
         return if DENIED.contains(&code) {
-            anyhow::anyhow!("{action} was denied: {message} (the caller's IAM policy must allow {action})")
+            Error::Failed(
+                Message::new(format!("{action} was denied"), message)
+                    .fix(format!("the caller's IAM policy must allow {action}")),
+            )
         } else if BAD_CREDENTIALS.contains(&code) {
-            usage(format!("AWS rejected the credentials ({code}: {message}) ({CREDENTIALS_FIX})"))
+            Error::usage(action, format!("AWS rejected the credentials ({code}: {message})"), CREDENTIALS_FIX)
         } else if THROTTLED.contains(&code) {
-            anyhow::anyhow!(
-                "{action} was throttled even after retries ({code}: {message}) (try again later, or raise AWS_MAX_ATTEMPTS)"
+            Error::Failed(
+                Message::new(action, format!("throttled even after retries ({code}: {message})"))
+                    .fix("try again later, or raise AWS_MAX_ATTEMPTS"),
             )
         } else {
-            anyhow::anyhow!("{action} failed: {code}: {message}")
+            Error::failed(format!("{action} failed"), format!("{code}: {message}"))
         };
     }
     if has_cause::<CredentialsError>(&error) {
-        return usage(format!("no usable AWS credentials were found ({CREDENTIALS_FIX})"));
+        return Error::usage(action, "no usable AWS credentials were found", CREDENTIALS_FIX);
     }
     let detail = innermost(&error);
-    match &error {
-        SdkError::TimeoutError(_) => {
-            anyhow::anyhow!("{action}: AWS did not answer in time (check --endpoint-url, the network and any proxy)")
-        }
+    let network = "check --endpoint-url, the network and any proxy";
+    let message = match &error {
+        SdkError::TimeoutError(_) => Message::new(action, "AWS did not answer in time").fix(network),
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-            anyhow::anyhow!("{action}: timed out connecting to AWS (check --endpoint-url, the network and any proxy)")
+            Message::new(action, "timed out connecting to AWS").fix(network)
         }
-        SdkError::DispatchFailure(failure) if failure.is_io() => anyhow::anyhow!(
-            "{action}: could not connect to the AWS endpoint: {detail} (check --endpoint-url, the network and any proxy)"
-        ),
-        SdkError::ResponseError(_) => anyhow::anyhow!(
-            "{action}: the answer could not be read as AWS's: {detail} (is --endpoint-url an AWS endpoint?)"
-        ),
-        _ => anyhow::anyhow!("{action} failed: {detail}"),
-    }
+        SdkError::DispatchFailure(failure) if failure.is_io() => {
+            Message::new(action, format!("could not connect to the AWS endpoint: {detail}")).fix(network)
+        }
+        SdkError::ResponseError(_) => Message::new(action, format!("the answer could not be read as AWS's: {detail}"))
+            .fix("is --endpoint-url an AWS endpoint?"),
+        _ => Message::new(format!("{action} failed"), detail),
+    };
+    Error::Failed(message)
 }
 
 /// The deepest cause's message: what actually went wrong, without the

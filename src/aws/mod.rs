@@ -2,24 +2,34 @@
 //! turns SDK shapes and errors into model types and errors people can act on.
 
 mod call_log;
-pub mod cloudformation;
-pub mod diagnose;
-pub mod ec2;
-pub mod error;
-pub mod lambda;
-pub mod poll;
-pub mod secrets;
+pub(crate) mod cloudformation;
+pub(crate) mod ec2;
+pub(crate) mod error;
+pub(crate) mod lambda;
+pub(crate) mod rotation;
+pub(crate) mod secrets;
+pub(crate) mod wait;
 
 use std::time::Duration;
 
-use anyhow::Result;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 
-use crate::cli::GlobalArgs;
-use crate::context::Context;
-use crate::exit::usage;
-pub use call_log::{CallLog, ChangesSent};
+use crate::error::{Error, Result, shown};
+use call_log::CallLog;
+pub(crate) use call_log::ChangesSent;
+
+/// Where and as whom to connect, as resolved from the command line.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Connection {
+    pub(crate) region: Option<String>,
+    pub(crate) profile: Option<String>,
+    pub(crate) endpoint_url: Option<String>,
+    /// `-v`: one stderr line per AWS call.
+    pub(crate) log_calls: bool,
+    /// Colour on stderr (for the call log).
+    pub(crate) color: bool,
+}
 
 /// Connection set-up: an endpoint that does not answer fails in seconds.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -43,22 +53,24 @@ macro_rules! client {
 
 /// The AWS clients of one run, built once from one resolved configuration.
 #[derive(Debug, Clone)]
-pub struct Clients {
-    pub region: String,
-    pub secrets: aws_sdk_secretsmanager::Client,
-    pub lambda: aws_sdk_lambda::Client,
-    pub cloudformation: aws_sdk_cloudformation::Client,
-    pub ec2: aws_sdk_ec2::Client,
-    pub cloudtrail: aws_sdk_cloudtrail::Client,
-    pub logs: aws_sdk_cloudwatchlogs::Client,
-    setup: std::sync::Arc<Setup>,
+pub(crate) struct Clients {
+    pub(crate) region: String,
+    pub(crate) secrets: aws_sdk_secretsmanager::Client,
+    pub(crate) lambda: aws_sdk_lambda::Client,
+    pub(crate) cloudformation: aws_sdk_cloudformation::Client,
+    pub(crate) ec2: aws_sdk_ec2::Client,
+    pub(crate) cloudtrail: aws_sdk_cloudtrail::Client,
+    pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
+    /// What the clients were built from; None for clients made in tests.
+    setup: Option<std::sync::Arc<Setup>>,
 }
 
 impl Clients {
     /// Resolves region, credentials chain and endpoint (aws-config: flags,
     /// then environment, then profile, SSO, web identity, IMDS) and builds the clients.
     /// `sent` counts the changes the clients send.
-    pub async fn connect(global: &GlobalArgs, ctx: &Context, sent: ChangesSent) -> Result<Clients> {
+    pub(crate) async fn connect(connection: &Connection, sent: ChangesSent) -> Result<Clients> {
+        let global = connection;
         if let Some(region) = global.region.as_deref() {
             check_region(region)?;
         }
@@ -82,11 +94,16 @@ impl Clients {
         }
         let forced_endpoint = configured_endpoints(global.endpoint_url.as_deref())?;
         let config = loader.load().await;
-        let region = config.region().map(|r| r.to_string()).filter(|r| !r.is_empty()).ok_or_else(|| {
-            usage("no AWS region is configured (pass --region, set AWS_REGION, or set `region` in the AWS profile)")
-        })?;
+        let region =
+            config.region().map(std::string::ToString::to_string).filter(|r| !r.is_empty()).ok_or_else(|| {
+                Error::usage(
+                    "choosing the AWS region",
+                    "no AWS region is configured",
+                    "pass --region, set AWS_REGION, or set `region` in the AWS profile",
+                )
+            })?;
         check_region(&region)?;
-        let log = (ctx.verbosity > 0).then(|| CallLog::new(ctx.color_stderr));
+        let log = global.log_calls.then(|| CallLog::new(global.color));
         let setup = Setup { config, log, sent, forced_endpoint };
         Ok(Clients::build(setup, region))
     }
@@ -101,19 +118,52 @@ impl Clients {
             cloudtrail: client!(aws_sdk_cloudtrail, config, log, sent, forced_endpoint),
             logs: client!(aws_sdk_cloudwatchlogs, config, log, sent, forced_endpoint),
             region,
-            setup: std::sync::Arc::new(setup),
+            setup: Some(std::sync::Arc::new(setup)),
+        }
+    }
+
+    /// Clients made in a test (e.g. `aws-smithy-mocks` clients), each given
+    /// the counter of changes sent, as `connect` gives it.
+    #[cfg(test)]
+    #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)] // one client per service, as tests make them
+    pub(crate) fn from_clients(
+        region: &str,
+        sent: &ChangesSent,
+        secrets: aws_sdk_secretsmanager::Client,
+        lambda: aws_sdk_lambda::Client,
+        cloudformation: aws_sdk_cloudformation::Client,
+        ec2: aws_sdk_ec2::Client,
+        cloudtrail: aws_sdk_cloudtrail::Client,
+        logs: aws_sdk_cloudwatchlogs::Client,
+    ) -> Clients {
+        macro_rules! counted {
+            ($sdk:ident, $client:expr) => {
+                $sdk::Client::from_conf($client.config().to_builder().interceptor(sent.clone()).build())
+            };
+        }
+        Clients {
+            region: region.to_string(),
+            secrets: counted!(aws_sdk_secretsmanager, secrets),
+            lambda: counted!(aws_sdk_lambda, lambda),
+            cloudformation: counted!(aws_sdk_cloudformation, cloudformation),
+            ec2: counted!(aws_sdk_ec2, ec2),
+            cloudtrail: counted!(aws_sdk_cloudtrail, cloudtrail),
+            logs: counted!(aws_sdk_cloudwatchlogs, logs),
+            setup: None,
         }
     }
 
     /// The same clients for another region (one configuration, resolved once).
-    pub fn for_region(&self, region: &str) -> Clients {
-        let mut config = self.setup.config.to_builder();
+    /// (Clients made in a test keep their connection and take the name.)
+    pub(crate) fn for_region(&self, region: &str) -> Clients {
+        let Some(setup) = &self.setup else { return Clients { region: region.to_string(), ..self.clone() } };
+        let mut config = setup.config.to_builder();
         config.set_region(Some(Region::new(region.to_string())));
         let setup = Setup {
             config: config.build(),
-            log: self.setup.log.clone(),
-            sent: self.setup.sent.clone(),
-            forced_endpoint: self.setup.forced_endpoint.clone(),
+            log: setup.log.clone(),
+            sent: setup.sent.clone(),
+            forced_endpoint: setup.forced_endpoint.clone(),
         };
         Clients::build(setup, region.to_string())
     }
@@ -125,6 +175,7 @@ struct Setup {
     config: aws_config::SdkConfig,
     log: Option<CallLog>,
     sent: ChangesSent,
+    #[allow(clippy::option_option)] // see configured_endpoints
     forced_endpoint: Option<Option<String>>,
 }
 
@@ -132,16 +183,18 @@ struct Setup {
 /// and panics on an empty one: check them first. A malformed one is exit 2;
 /// an empty one counts as unset (as an empty AWS_REGION does), and then
 /// rotctl sets every client's endpoint itself: `Some(None)` means AWS's own.
+#[allow(clippy::option_option)] // three cases: not forced, forced to AWS's own, forced to a URL
 fn configured_endpoints(flag: Option<&str>) -> Result<Option<Option<String>>> {
     let configured: Vec<(String, String)> =
         std::env::vars().filter(|(key, _)| key.starts_with("AWS_ENDPOINT_URL")).collect();
     for (key, value) in &configured {
         if !value.trim().is_empty() {
             check_endpoint_url(value).map_err(|_| {
-                usage(format!(
-                    "{key}={} is not an endpoint URL (use http:// or https:// and a host, or unset it)",
-                    crate::exit::shown(value)
-                ))
+                Error::usage(
+                    format!("{key}={}", shown(value)),
+                    "not an endpoint URL",
+                    "use http:// or https:// and a host, or unset it",
+                )
             })?;
         }
     }
@@ -152,13 +205,8 @@ fn configured_endpoints(flag: Option<&str>) -> Result<Option<Option<String>>> {
     Ok(Some(flag.map(str::to_string).or_else(|| general.map(|(_, url)| url.clone()))))
 }
 
-/// A region name as AWS spells them (public: `audit --regions` checks its list).
-pub fn valid_region(region: &str) -> Result<()> {
-    check_region(region)
-}
-
 /// A region name as AWS spells them (`us-east-1`, `us-gov-west-1`, `cn-north-1`).
-fn check_region(region: &str) -> Result<()> {
+pub(crate) fn check_region(region: &str) -> Result<()> {
     let parts: Vec<&str> = region.split('-').collect();
     let shaped = parts.len() >= 3
         && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
@@ -166,7 +214,7 @@ fn check_region(region: &str) -> Result<()> {
     if shaped {
         Ok(())
     } else {
-        Err(usage(format!("{} is not an AWS region name (use a name such as us-east-1)", crate::exit::shown(region))))
+        Err(Error::usage(shown(region), "not an AWS region name", "use a name such as us-east-1"))
     }
 }
 
@@ -174,10 +222,11 @@ fn check_endpoint_url(url: &str) -> Result<()> {
     let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
     match rest {
         Some(host) if !host.is_empty() && !host.starts_with('/') && !url.chars().any(char::is_whitespace) => Ok(()),
-        _ => Err(usage(format!(
-            "{} is not an endpoint URL (use http:// or https:// and a host, e.g. http://127.0.0.1:5000)",
-            crate::exit::shown(url)
-        ))),
+        _ => Err(Error::usage(
+            shown(url),
+            "not an endpoint URL",
+            "use http:// or https:// and a host, e.g. http://127.0.0.1:5000",
+        )),
     }
 }
 

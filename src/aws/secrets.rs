@@ -1,14 +1,13 @@
 //! Secrets Manager reads: metadata and versions, never values.
 
-use anyhow::Result;
 use aws_sdk_secretsmanager::Client;
 use aws_sdk_secretsmanager::primitives::DateTime;
 use aws_sdk_secretsmanager::types::{Filter, FilterNameStringType, RotationRulesType};
 use jiff::Timestamp;
 
-use super::error::explain;
-use crate::exit;
-use crate::model::{RotationRules, Secret, SecretVersion, Tag};
+use super::error::{explain, may_have_applied};
+use crate::error::{Error, Result};
+use crate::model::{AWSCURRENT, RotationRules, Secret, SecretVersion, Tag};
 use aws_sdk_secretsmanager::types::RotationRulesType as Rules;
 
 /// DescribeSecret's output and a ListSecrets entry have the same accessors
@@ -57,9 +56,11 @@ macro_rules! secret_from {
 const PAGE_SIZE: i32 = 100;
 
 /// DescribeSecret for one secret, by name or ARN.
-pub async fn describe(client: &Client, region: &str, secret_id: &str) -> Result<Secret> {
+pub(crate) async fn describe(client: &Client, region: &str, secret_id: &str) -> Result<Secret> {
     let output = client.describe_secret().secret_id(secret_id).send().await.map_err(|error| {
-        if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) {
+        if error.as_service_error().is_some_and(
+            aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretError::is_resource_not_found_exception,
+        ) {
             not_found(secret_id, region)
         } else {
             explain(error, "secretsmanager:DescribeSecret")
@@ -68,14 +69,23 @@ pub async fn describe(client: &Client, region: &str, secret_id: &str) -> Result<
     Ok(secret_from!(output, version_ids_to_stages))
 }
 
+/// One secret with its labelled versions and their dates: DescribeSecret and
+/// ListSecretVersionIds, concurrently (what most commands start from).
+pub(crate) async fn read(client: &Client, region: &str, secret_id: &str) -> Result<Secret> {
+    let (mut secret, versions) =
+        tokio::try_join!(describe(client, region, secret_id), versions(client, region, secret_id))?;
+    secret.versions = versions;
+    Ok(secret)
+}
+
 /// ListSecretVersionIds: the labelled versions with their dates.
-pub async fn versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {
+pub(crate) async fn versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {
     list_versions(client, region, secret_id, false).await
 }
 
 /// ListSecretVersionIds with the versions no label is on (deprecated ones, which AWS
 /// keeps up to 100 of, and deletes only when older than 24 hours).
-pub async fn all_versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {
+pub(crate) async fn all_versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {
     list_versions(client, region, secret_id, true).await
 }
 
@@ -90,7 +100,7 @@ async fn list_versions(client: &Client, region: &str, secret_id: &str, deprecate
     let mut versions = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|error| {
-            if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) {
+            if error.as_service_error().is_some_and(aws_sdk_secretsmanager::operation::list_secret_version_ids::ListSecretVersionIdsError::is_resource_not_found_exception) {
                 not_found(secret_id, region)
             } else {
                 explain(error, "secretsmanager:ListSecretVersionIds")
@@ -108,7 +118,7 @@ async fn list_versions(client: &Client, region: &str, secret_id: &str, deprecate
 
 /// ListSecrets, every page, optionally only names starting with `name_prefix`.
 /// (ListSecrets "might not reflect changes from the last five minutes".)
-pub async fn list(client: &Client, name_prefix: Option<&str>) -> Result<Vec<Secret>> {
+pub(crate) async fn list(client: &Client, name_prefix: Option<&str>) -> Result<Vec<Secret>> {
     let mut request = client.list_secrets().max_results(PAGE_SIZE);
     if let Some(prefix) = name_prefix {
         // The `name` filter matches prefixes of words, so results are checked again below.
@@ -128,8 +138,12 @@ pub async fn list(client: &Client, name_prefix: Option<&str>) -> Result<Vec<Secr
     Ok(secrets)
 }
 
-fn not_found(secret_id: &str, region: &str) -> anyhow::Error {
-    exit::not_found(format!("secret {secret_id:?} was not found in {region} (check the name or ARN, and --region)"))
+fn not_found(secret_id: &str, region: &str) -> Error {
+    Error::not_found(
+        format!("reading secret {}", crate::error::shown(secret_id)),
+        format!("it was not found in {region}"),
+        "check the name or ARN, and --region",
+    )
 }
 
 fn rules(rules: &RotationRulesType) -> RotationRules {
@@ -146,7 +160,7 @@ fn timestamp(date: &DateTime) -> Option<Timestamp> {
 
 /// RotateSecret with a function and rules; returns the new version's id.
 /// The SDK gives the call a ClientRequestToken, so its retries are one rotation.
-pub async fn rotate(
+pub(crate) async fn rotate(
     client: &Client,
     secret_id: &str,
     function_arn: &str,
@@ -173,11 +187,11 @@ pub async fn rotate(
 /// The secret's AWSCURRENT value parsed as JSON, for checking which keys it
 /// has. The caller keeps only key names; the value is never printed or
 /// logged. Inner error: the value is not JSON (said without quoting it).
-pub async fn value_json(client: &Client, secret_id: &str) -> Result<Result<serde_json::Value, String>> {
+pub(crate) async fn value_json(client: &Client, secret_id: &str) -> Result<Result<serde_json::Value, String>> {
     let output = client
         .get_secret_value()
         .secret_id(secret_id)
-        .version_stage(crate::model::AWSCURRENT)
+        .version_stage(AWSCURRENT)
         .send()
         .await
         .map_err(|error| explain(error, "secretsmanager:GetSecretValue"))?;
@@ -190,13 +204,14 @@ pub async fn value_json(client: &Client, secret_id: &str) -> Result<Result<serde
 }
 
 /// RotateSecret with the configuration stored on the secret; returns the new version.
-pub async fn rotate_stored(client: &Client, secret_id: &str) -> Result<String> {
+pub(crate) async fn rotate_stored(client: &Client, secret_id: &str) -> Result<String> {
     let output = client.rotate_secret().secret_id(secret_id).send().await.map_err(|error| {
-        let uncertain = super::error::may_have_applied(&error);
+        let uncertain = may_have_applied(&error);
         let explained = explain(error, "secretsmanager:RotateSecret");
         if uncertain {
-            anyhow::anyhow!(
-                "{explained:#} (the request may have reached AWS and started a rotation: check with rotctl status before trying again)"
+            explained.after_sent(
+                "asking for a rotation",
+                Some("the request may have reached AWS and started a rotation: check with rotctl status before trying again".into()),
             )
         } else {
             explained
@@ -207,7 +222,7 @@ pub async fn rotate_stored(client: &Client, secret_id: &str) -> Result<String> {
 
 /// UpdateSecretVersionStage: moves `label` to `to` (None: only removes it)
 /// from `from` (required by AWS whenever the label is on another version).
-pub async fn move_label(
+pub(crate) async fn move_label(
     client: &Client,
     secret_id: &str,
     label: &str,
@@ -252,7 +267,7 @@ pub async fn move_label(
 }
 
 /// CancelRotateSecret: turns rotation off and stops a rotation in progress.
-pub async fn cancel_rotation(client: &Client, secret_id: &str) -> Result<()> {
+pub(crate) async fn cancel_rotation(client: &Client, secret_id: &str) -> Result<()> {
     client
         .cancel_rotate_secret()
         .secret_id(secret_id)

@@ -8,17 +8,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::Result;
 use clap::Args;
 use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
-use serde::Serialize;
 
-use super::enable::plan;
-use crate::audit::{self, FailOn, Finding, FunctionFacts, Options, Severity};
+use crate::audit::{self, FailOn, Finding, FunctionFacts, Options};
 use crate::aws::{self, Clients, ec2, lambda, secrets};
-use crate::exit::{Exit, usage};
-use crate::output::Progress;
+use crate::env::Env;
+use crate::error::{Error, Result, shown};
+use crate::model::{AuditReport, FailedRegion, Skipped, Unchecked};
+use crate::policy;
+use crate::progress::Progress;
 
 /// Lookups in flight at once, per region: well under Lambda's and EC2's read quotas.
 const CONCURRENT_LOOKUPS: usize = 8;
@@ -57,90 +57,27 @@ pub struct AuditArgs {
     pub fail_on: FailOn,
 }
 
-/// A secret reported but not judged (managed by a service, a replica, partner-rotated).
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Skipped {
-    pub secret: String,
-    #[serde(rename = "ARN")]
-    pub arn: String,
-    pub region: String,
-    pub reason: String,
-}
-
-/// A lookup that failed, so the rules that depend on it were not judged.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Unchecked {
-    pub region: String,
-    pub resource: String,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct FailedRegion {
-    pub region: String,
-    pub message: String,
-}
-
-#[derive(Debug)]
-pub struct AuditReport {
-    pub findings: Vec<Finding>,
-    pub regions: Vec<String>,
-    pub secrets_read: usize,
-    pub skipped: Vec<Skipped>,
-    pub failed_regions: Vec<FailedRegion>,
-    pub unchecked: Vec<Unchecked>,
-    pub options: Options,
-    pub fail_on: FailOn,
-}
-
-impl AuditReport {
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
-    }
-
-    /// 3 when a finding reaches --fail-on; else 1 when something could not be
-    /// read (a region, a function, a VPC): an incomplete audit must not pass; else 0.
-    pub fn exit(&self) -> Exit {
-        if self.findings.iter().any(|f| self.fail_on.fails(f.severity)) {
-            Exit::Findings
-        } else if !self.failed_regions.is_empty() || !self.unchecked.is_empty() {
-            Exit::Failure
-        } else {
-            Exit::Success
-        }
-    }
-
-    pub fn notes(&self) -> Vec<String> {
-        let regions = self.failed_regions.iter().map(|f| format!("{} was not audited: {}", f.region, f.message));
-        let lookups = self.unchecked.iter().map(|u| {
-            format!(
-                "{} in {} could not be checked, so the rules about it were not judged: {}",
-                u.resource, u.region, u.message
-            )
-        });
-        regions.chain(lookups).collect()
-    }
-}
-
 fn options(args: &AuditArgs) -> Result<Options> {
     if let Some(days) = args.max_interval_days.filter(|d| !(1..=1000).contains(d)) {
-        return Err(usage(format!("--max-interval-days {days}: use 1 to 1000 (AWS's own range)")));
+        return Err(Error::usage(
+            format!("--max-interval-days {days}"),
+            "out of range",
+            "use 1 to 1000 (AWS's own range)",
+        ));
     }
     for (value, option) in
         [(args.max_days_since_rotation, "--max-days-since-rotation"), (args.unused_days, "--unused-days")]
     {
         if !(1..=36_500).contains(&value) {
-            return Err(usage(format!("{option} {value}: use a number of days from 1")));
+            return Err(Error::usage(format!("{option} {value}"), "out of range", "use a number of days from 1"));
         }
     }
     if let Some(key) = args.required_tags.iter().find(|k| k.is_empty() || k.len() > 128) {
-        return Err(usage(format!(
-            "--required-tags: {} is not a tag key (1-128 characters each, comma-separated)",
-            crate::exit::shown(key)
-        )));
+        return Err(Error::usage(
+            format!("--required-tags {}", shown(key)),
+            "not a tag key",
+            "use 1-128 characters each, comma-separated",
+        ));
     }
     Ok(Options {
         max_interval_days: args.max_interval_days,
@@ -151,14 +88,16 @@ fn options(args: &AuditArgs) -> Result<Options> {
     })
 }
 
-pub async fn run(clients: &Clients, now: Timestamp, progress: &Progress, args: &AuditArgs) -> Result<AuditReport> {
+pub(crate) async fn run(env: &Env, args: &AuditArgs) -> Result<AuditReport> {
     let options = options(args)?;
+    let clients = env.clients().await?;
+    let (now, progress) = (env.ctx.now, &env.progress);
     let regions = match &args.regions[..] {
         [] => vec![clients.region.clone()],
         [all] if all == "all" => ec2::enabled_regions(&clients.ec2).await?,
         list => {
             for region in list {
-                aws::valid_region(region)?;
+                aws::check_region(region)?;
             }
             list.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect()
         }
@@ -183,9 +122,9 @@ pub async fn run(clients: &Clients, now: Timestamp, progress: &Progress, args: &
         skipped: Vec::new(),
         failed_regions: Vec::new(),
         unchecked: Vec::new(),
-        options,
         fail_on: args.fail_on,
     };
+    let mut first_error = None;
     for (region, result) in results {
         match result {
             Ok(audit) => {
@@ -195,12 +134,17 @@ pub async fn run(clients: &Clients, now: Timestamp, progress: &Progress, args: &
                 report.unchecked.extend(audit.unchecked);
             }
             // One region failing (no access, an opt-in region) does not stop the others.
-            Err(error) => report.failed_regions.push(FailedRegion { region, message: format!("{error:#}") }),
+            Err(error) => {
+                report.failed_regions.push(FailedRegion { region: region.clone(), message: error.to_string() });
+                first_error.get_or_insert((region, error));
+            }
         }
     }
     if report.failed_regions.len() == report.regions.len() && report.regions.len() == 1 {
-        let failed = report.failed_regions.remove(0);
-        anyhow::bail!("auditing {}: {}", failed.region, failed.message);
+        // One region asked for and it could not be read: that is the run's failure, as it is.
+        if let Some((region, error)) = first_error {
+            return Err(error.in_context(&format!("auditing {region}")));
+        }
     }
     report.findings.sort_by(|a, b| {
         (std::cmp::Reverse(a.severity), &a.secret, &a.region, a.rule).cmp(&(
@@ -234,7 +178,7 @@ async fn audit_region(
 
     let mut skipped = Vec::new();
     let mut judged = Vec::new();
-    for secret in listed.iter() {
+    for secret in &listed {
         match audit::classify(secret, region) {
             Some(skip) => skipped.push(Skipped {
                 secret: secret.name.clone(),
@@ -252,7 +196,7 @@ async fn audit_region(
             if secret.dangling_pending().is_some() {
                 match secrets::versions(&clients.secrets, region, &secret.arn).await {
                     Ok(versions) => secret.versions = versions,
-                    Err(error) if crate::exit::is_not_found(&error) => {}
+                    Err(error) if error.is_not_found() => {}
                     Err(error) => return Err(error),
                 }
             }
@@ -326,11 +270,11 @@ async fn function_facts(clients: &Clients, arn: &str) -> FunctionFacts {
     let function = match lambda::function(&clients.lambda, arn).await {
         Ok(Some(function)) => function,
         Ok(None) => return FunctionFacts::Missing,
-        Err(error) => return FunctionFacts::Unknown(format!("{error:#}")),
+        Err(error) => return FunctionFacts::Unknown(error.to_string()),
     };
     let grants = match lambda::policy(&clients.lambda, arn).await {
-        Ok(policy) => policy.as_deref().map(plan::grants).unwrap_or_default(),
-        Err(error) => return FunctionFacts::Unknown(format!("{error:#}")),
+        Ok(policy) => policy.as_deref().map(policy::grants).unwrap_or_default(),
+        Err(error) => return FunctionFacts::Unknown(error.to_string()),
     };
     FunctionFacts::Present {
         grants: grants.into_iter().map(|g| g.source_account).collect(),

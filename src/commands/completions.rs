@@ -4,6 +4,9 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 use crate::cli::Cli;
+use crate::env::Env;
+use crate::error::Result;
+use crate::model::Report;
 
 #[derive(Debug, Args)]
 pub struct CompletionsArgs {
@@ -13,8 +16,9 @@ pub struct CompletionsArgs {
 }
 
 /// The script, as `completions/` holds it.
-pub fn render(shell: Shell) -> String {
+#[allow(clippy::unused_async)] // one signature for every command
+pub(crate) async fn run(_env: &Env, args: &CompletionsArgs) -> Result<Report> {
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "rotctl", &mut script);
-    String::from_utf8_lossy(&script).into_owned()
+    clap_complete::generate(args.shell, &mut Cli::command(), "rotctl", &mut script);
+    Ok(Report::Text(String::from_utf8_lossy(&script).into_owned()))
 }

@@ -1,14 +1,12 @@
 //! `rotctl disable`: turn rotation off and clear what a rotation left pending.
 
-use anyhow::Result;
 use clap::Args;
-use serde::Serialize;
 
 use crate::arn::SecretId;
-use crate::aws::{Clients, secrets};
-use crate::context::Context;
-use crate::exit::usage;
-use crate::model::{AWSPENDING, SecretStatus};
+use crate::aws::secrets;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::model::{AWSPENDING, DisableReport};
 use crate::prompt;
 
 #[derive(Debug, Args)]
@@ -22,31 +20,10 @@ pub struct DisableArgs {
     pub dry_run: bool,
 }
 
-/// `{"Name", "ARN", "Cancelled", "ClearedPendingVersion", "Status"}`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct DisableReport {
-    pub name: String,
-    #[serde(rename = "ARN")]
-    pub arn: String,
-    /// Whether CancelRotateSecret was (or, in a dry run, would be) called.
-    pub cancelled: bool,
-    /// The version AWSPENDING was removed from, if a rotation had left one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cleared_pending_version: Option<String>,
-    pub dry_run: bool,
-    pub status: SecretStatus,
-}
-
-impl DisableReport {
-    pub fn nothing_to_do(&self) -> bool {
-        !self.cancelled && self.cleared_pending_version.is_none()
-    }
-}
-
-pub async fn run(clients: &Clients, ctx: &Context, args: &DisableArgs) -> Result<DisableReport> {
-    let region = clients.region.as_str();
-    let id = SecretId::parse(&args.secret, region).map_err(usage)?;
+pub(crate) async fn run(env: &Env, args: &DisableArgs) -> Result<DisableReport> {
+    let clients = env.clients().await?;
+    let (ctx, region) = (&env.ctx, clients.region.as_str());
+    let id = SecretId::parse(&args.secret, region).map_err(Error::input)?;
     let before = super::status::one(&clients.secrets, region, id.as_str(), ctx.now).await?;
     let secret = &before.secret;
     let cancel = secret.rotation_enabled == Some(true);
@@ -71,7 +48,7 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &DisableArgs) -> Result
             secret.name,
             pending.as_ref().map(|v| format!(" and remove AWSPENDING from version {v}")).unwrap_or_default()
         ),
-        "disable turns rotation off: pass --yes to confirm it",
+        &format!("disable of {} turns rotation off", secret.name),
     )
     .await?;
     let applied = async {
@@ -84,13 +61,18 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &DisableArgs) -> Result
         super::status::one(&clients.secrets, region, &secret.arn, ctx.now).await
     };
     report.status = applied.await.map_err(|error| {
-        crate::exit::after_sent(
-            error,
-            format!(
-            "disable of {} stopped part-way: changes already sent may have applied (run rotctl disable {} --yes again: \
-             it is safe to repeat)",
-            secret.name, secret.name
-        ))
+        error.after_sent(
+            format!("disable of {} stopped part-way", secret.name),
+            Some(format!(
+                "changes already sent may have applied: run rotctl disable {} --yes again, it is safe to repeat",
+                secret.name
+            )),
+        )
     })?;
     Ok(report)
+}
+
+/// What Ctrl-C leaves behind when rotctl had sent a change.
+pub(crate) fn interrupted_advice(args: &DisableArgs) -> String {
+    format!("the change rotctl had sent may still apply; run rotctl disable {} --yes again to be sure", args.secret)
 }

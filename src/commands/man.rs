@@ -1,12 +1,17 @@
 //! `rotctl man`: the man page, as `docs/man/rotctl.1` holds it.
 
-use anyhow::{Context as _, Result};
 use clap::CommandFactory;
 
 use crate::cli::Cli;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::model::Report;
 
-pub fn render() -> Result<String> {
+#[allow(clippy::unused_async)] // one signature for every command
+pub(crate) async fn run(_env: &Env, _args: &()) -> Result<Report> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut page).context("rendering the man page")?;
-    Ok(String::from_utf8_lossy(&page).into_owned())
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|error| Error::failed("rendering the man page", error.to_string()))?;
+    Ok(Report::Text(String::from_utf8_lossy(&page).into_owned()))
 }

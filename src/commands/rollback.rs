@@ -1,16 +1,16 @@
 //! `rotctl rollback`: move AWSCURRENT back to the AWSPREVIOUS version (or a
 //! chosen one), clear what a failed rotation left, and check the result.
 
-use anyhow::Result;
 use clap::Args;
 use jiff::Timestamp;
-use serde::Serialize;
 
 use crate::arn::SecretId;
 use crate::aws::{Clients, lambda, secrets};
-use crate::context::Context;
-use crate::exit::{not_found, usage};
-use crate::model::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, RotationState, Secret, SecretStatus, SecretVersion};
+use crate::env::Env;
+use crate::error::{Error, Result, shown};
+use crate::model::{
+    AWSCURRENT, AWSPENDING, AWSPREVIOUS, RollbackReport, RotationState, Secret, SecretStatus, SecretVersion,
+};
 use crate::{prompt, rotation};
 
 #[derive(Debug, Args)]
@@ -39,7 +39,7 @@ pub struct RollbackArgs {
 
 /// The label moves a rollback makes, decided from what was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub from: String,
     pub to: String,
     /// CancelRotateSecret first (a rotation in progress, with --force).
@@ -51,17 +51,19 @@ pub struct Plan {
 }
 
 /// Decides the rollback, or refuses with what to do. Pure.
-pub fn plan(
+pub(crate) fn plan(
     secret: &Secret,
     versions: &[SecretVersion],
     to: Option<&str>,
     expect_current: Option<&str>,
     force: bool,
     now: Timestamp,
-) -> Result<Plan, String> {
+) -> Result<Plan> {
+    let what = format!("rollback of {}", secret.name);
+    let see = format!("see rotctl status {}", secret.name);
     let from = secret
         .version_with(AWSCURRENT)
-        .ok_or_else(|| format!("{} has no AWSCURRENT version to roll back from", secret.name))?
+        .ok_or_else(|| Error::usage(&what, "there is no AWSCURRENT version to roll back from", &see))?
         .to_string();
     if let Some(expected) = expect_current.filter(|expected| *expected != from) {
         // The same rollback, already made (by a run that crashed or timed out): done.
@@ -79,33 +81,41 @@ pub fn plan(
                 already_done: true,
             });
         }
-        return Err(format!(
-            "AWSCURRENT of {} is {from}, not {expected} (--expect-current): it changed since it was read; nothing was changed (see rotctl status {})",
-            secret.name, secret.name
+        return Err(Error::usage(
+            &what,
+            format!(
+                "AWSCURRENT is {from}, not {expected} (--expect-current): it changed since it was read; nothing was changed"
+            ),
+            see,
         ));
     }
     let to = match to {
         Some(id) if versions.iter().any(|v| v.version_id == id) => id.to_string(),
         Some(id) => {
             let known: Vec<&str> = versions.iter().map(|v| v.version_id.as_str()).collect();
-            return Err(format!("{id} is not a version of {} (its versions: {})", secret.name, known.join(", ")));
+            return Err(Error::not_found(
+                format!("--to-version {id}"),
+                format!("not a version of {}", secret.name),
+                format!("its versions: {}", known.join(", ")),
+            ));
         }
         None => secret.version_with(AWSPREVIOUS).map(str::to_string).ok_or_else(|| {
-            format!(
-                "{} has no AWSPREVIOUS version to roll back to (name one with --to-version; see rotctl status {})",
-                secret.name, secret.name
+            Error::usage(
+                &what,
+                "there is no AWSPREVIOUS version to roll back to",
+                format!("name one with --to-version; {see}"),
             )
         })?,
     };
     if to == from {
-        return Err(format!("version {to} is already AWSCURRENT for {}", secret.name));
+        return Err(Error::usage(&what, format!("version {to} is already AWSCURRENT"), see));
     }
     if secret.dangling_pending() == Some(to.as_str()) {
         // An unfinished rotation's version may hold no value, or one the database never accepted.
-        return Err(format!(
-            "version {to} is the AWSPENDING version of an unfinished rotation of {}: it may hold no value; \
-             roll back to a version that was AWSCURRENT before (see rotctl status {})",
-            secret.name, secret.name
+        return Err(Error::usage(
+            &what,
+            format!("version {to} is the AWSPENDING version of an unfinished rotation: it may hold no value"),
+            format!("roll back to a version that was AWSCURRENT before; {see}"),
         ));
     }
     let mut with_dates = secret.clone();
@@ -113,9 +123,10 @@ pub fn plan(
     let (state, reason) = rotation::assess(&with_dates, now);
     let running = state == RotationState::InProgress;
     if running && !force {
-        return Err(format!(
-            "{}: {reason}. Rolling back now would race it: wait for it, or pass --force to cancel it first (which turns rotation off)",
-            secret.name
+        return Err(Error::usage(
+            &what,
+            format!("{reason}; rolling back now would race it"),
+            "wait for it, or pass --force to cancel it first (which turns rotation off)",
         ));
     }
     let clear_pending = secret
@@ -127,29 +138,10 @@ pub fn plan(
     Ok(Plan { from, to, cancel: running, clear_pending, already_done: false })
 }
 
-/// `{"Name", "ARN", "From", "To", "DryRun", "Status"}` (+ `"AlreadyDone": true`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct RollbackReport {
-    pub name: String,
-    #[serde(rename = "ARN")]
-    pub arn: String,
-    pub from: String,
-    pub to: String,
-    pub dry_run: bool,
-    /// `--expect-current` found the rollback already made; nothing changed.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub already_done: bool,
-    pub status: SecretStatus,
-    #[serde(skip)]
-    pub before: SecretStatus,
-    #[serde(skip)]
-    pub notes: Vec<String>,
-}
-
-pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Result<RollbackReport> {
-    let region = clients.region.as_str();
-    let id = SecretId::parse(&args.secret, region).map_err(usage)?;
+pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport> {
+    let clients = env.clients().await?;
+    let (ctx, region) = (&env.ctx, clients.region.as_str());
+    let id = SecretId::parse(&args.secret, region).map_err(Error::input)?;
     for (option, version) in [("--to-version", &args.to_version), ("--expect-current", &args.expect_current)] {
         if let Some(version) = version {
             check_version_id(option, version)?;
@@ -160,8 +152,7 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
         secrets::all_versions(&clients.secrets, region, id.as_str())
     )?;
     let plan =
-        plan(&secret, &versions, args.to_version.as_deref(), args.expect_current.as_deref(), args.force, ctx.now)
-            .map_err(|why| if why.contains("is not a version") { not_found(why) } else { usage(why) })?;
+        plan(&secret, &versions, args.to_version.as_deref(), args.expect_current.as_deref(), args.force, ctx.now)?;
     let labelled: Vec<SecretVersion> = versions.iter().filter(|v| !v.version_stages.is_empty()).cloned().collect();
     let before = super::status::assessed(Secret { versions: labelled, ..secret.clone() }, ctx.now);
 
@@ -185,7 +176,7 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
         Ok(Some(warning)) => notes.push(warning),
         Ok(None) => {}
         // Not being allowed to read the function must not block a rollback during an incident.
-        Err(error) => notes.push(format!("could not tell whether the rotation is single-user ({error:#})")),
+        Err(error) => notes.push(format!("could not tell whether the rotation is single-user ({error})")),
     }
     if args.dry_run {
         return Ok(unchanged(plan, true, notes));
@@ -199,18 +190,18 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
             plan.from,
             if plan.cancel { ", and the running rotation is cancelled, turning rotation off" } else { "" }
         ),
-        "rollback changes the value applications read: pass --yes to confirm it",
+        &format!("rollback of {} changes the value applications read", secret.name),
     )
     .await?;
 
-    let status = apply(clients, ctx, &secret, &plan, &mut notes).await.map_err(|error| {
-        crate::exit::after_sent(
-            error,
-            format!(
-                "rollback of {} stopped part-way: changes already sent may have applied (check with rotctl status {} \
-             before running rollback again: a second rollback moves AWSCURRENT back, unless it has --expect-current)",
-                secret.name, secret.name
-            ),
+    let status = apply(clients, ctx.now, &secret, &plan, &mut notes).await.map_err(|error| {
+        error.after_sent(
+            format!("rollback of {} stopped part-way", secret.name),
+            Some(format!(
+                "changes already sent may have applied: check with rotctl status {} before running rollback again; \
+                 a second rollback moves AWSCURRENT back, unless it has --expect-current",
+                secret.name
+            )),
         )
     })?;
     Ok(RollbackReport {
@@ -226,11 +217,20 @@ pub async fn run(clients: &Clients, ctx: &Context, args: &RollbackArgs) -> Resul
     })
 }
 
+/// What Ctrl-C leaves behind when rotctl had sent a change.
+pub(crate) fn interrupted_advice(args: &RollbackArgs) -> String {
+    format!(
+        "a label move rotctl had sent may still apply; check with rotctl status {} before running rollback again \
+         (without --expect-current a second rollback moves AWSCURRENT back)",
+        args.secret
+    )
+}
+
 /// The changes, in the order that keeps the secret readable throughout, and
 /// the status AWS reports afterwards.
 async fn apply(
     clients: &Clients,
-    ctx: &Context,
+    now: Timestamp,
     secret: &Secret,
     plan: &Plan,
     notes: &mut Vec<String>,
@@ -250,17 +250,20 @@ async fn apply(
     secrets::move_label(&clients.secrets, &secret.arn, AWSCURRENT, Some(&plan.from), Some(&plan.to)).await?;
 
     // Read it back: report what AWS now holds, not what was asked for.
-    let status = super::status::one(&clients.secrets, region, &secret.arn, ctx.now).await?;
+    let status = super::status::one(&clients.secrets, region, &secret.arn, now).await?;
     let stages = &status.secret.version_ids_to_stages;
     let holds = |version: &str, label: &str| stages.get(version).is_some_and(|s| s.iter().any(|l| l == label));
     if !holds(&plan.to, AWSCURRENT) || !holds(&plan.from, AWSPREVIOUS) {
-        anyhow::bail!(
-            "rollback of {} did not take: AWS reports {stages:?} (expected {} AWSCURRENT and {} AWSPREVIOUS); check with rotctl status {}",
-            secret.name,
-            plan.to,
-            plan.from,
-            secret.name
-        );
+        return Err(Error::Failed(
+            crate::error::Message::new(
+                format!("rollback of {}", secret.name),
+                format!(
+                    "it did not take: AWS reports {stages:?} (expected {} AWSCURRENT and {} AWSPREVIOUS)",
+                    plan.to, plan.from
+                ),
+            )
+            .fix(format!("check with rotctl status {}", secret.name)),
+        ));
     }
     Ok(status)
 }
@@ -271,10 +274,11 @@ fn check_version_id(option: &str, version: &str) -> Result<()> {
     if valid {
         Ok(())
     } else {
-        Err(usage(format!(
-            "{option} {} is not a version id (32-64 letters, digits and -; copy one from rotctl status)",
-            crate::exit::shown(version)
-        )))
+        Err(Error::usage(
+            format!("{option} {}", shown(version)),
+            "not a version id (32-64 letters, digits and -)",
+            "copy one from rotctl status",
+        ))
     }
 }
 
@@ -314,7 +318,7 @@ mod tests {
     fn secret(stages: &[(&str, &[&str])]) -> (Secret, Vec<SecretVersion>) {
         let map: BTreeMap<String, Vec<String>> = stages
             .iter()
-            .map(|(id, labels)| (id.to_string(), labels.iter().map(|l| l.to_string()).collect()))
+            .map(|(id, labels)| (id.to_string(), labels.iter().map(std::string::ToString::to_string).collect()))
             .collect();
         let versions = map
             .iter()
@@ -369,10 +373,10 @@ mod tests {
         assert!(plan(&after, &v, Some("v1"), Some("v2"), false, now()).is_ok_and(|p| p.already_done));
         // A rotation, not a rollback, made v2 AWSPREVIOUS: a newer v3 is current. Refuse.
         let (rotated, v) = dated(&[("v2", &["AWSPREVIOUS"], 9), ("v3", &["AWSCURRENT"], 10)]);
-        assert!(plan(&rotated, &v, None, Some("v2"), false, now()).is_err_and(|e| e.contains("not v2")));
+        assert!(plan(&rotated, &v, None, Some("v2"), false, now()).is_err_and(|e| e.to_string().contains("not v2")));
         // Something else moved AWSCURRENT: refuse.
         let (moved, v) = dated(&[("v1", &["AWSPREVIOUS"], 8), ("v2", &[], 9), ("v3", &["AWSCURRENT"], 10)]);
-        assert!(plan(&moved, &v, None, Some("v2"), false, now()).is_err_and(|e| e.contains("not v2")));
+        assert!(plan(&moved, &v, None, Some("v2"), false, now()).is_err_and(|e| e.to_string().contains("not v2")));
         assert!(plan(&after, &v, Some("v3"), Some("v2"), false, now()).is_err());
     }
 
@@ -388,22 +392,24 @@ mod tests {
     fn to_a_chosen_version_even_an_unlabelled_one() {
         let (s, mut v) = secret(&[("v2", &["AWSPREVIOUS"]), ("v3", &["AWSCURRENT"])]);
         v.push(SecretVersion { version_id: "v1".into(), ..Default::default() });
-        assert_eq!(plan(&s, &v, Some("v1"), None, false, now()).map(|p| p.to), Ok("v1".into()));
+        assert_eq!(plan(&s, &v, Some("v1"), None, false, now()).map(|p| p.to).ok(), Some("v1".into()));
     }
 
     #[test]
     fn refusals_say_what_to_do() {
         let (s, v) = secret(&[("v1", &["AWSCURRENT"])]);
-        assert!(plan(&s, &v, None, None, false, now()).is_err_and(|e| e.contains("--to-version")));
-        assert!(plan(&s, &v, Some("v1"), None, false, now()).is_err_and(|e| e.contains("already AWSCURRENT")));
-        assert!(plan(&s, &v, Some("v9"), None, false, now()).is_err_and(|e| e.contains("not a version")));
+        assert!(plan(&s, &v, None, None, false, now()).is_err_and(|e| e.to_string().contains("--to-version")));
+        assert!(
+            plan(&s, &v, Some("v1"), None, false, now()).is_err_and(|e| e.to_string().contains("already AWSCURRENT"))
+        );
+        assert!(plan(&s, &v, Some("v9"), None, false, now()).is_err_and(|e| e.to_string().contains("not a version")));
     }
 
     #[test]
     fn a_running_rotation_needs_force_and_is_cancelled() {
         let (s, mut v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
         v[2].created_date = Some("2026-11-22T11:58:00Z".parse().expect("a date"));
-        assert!(plan(&s, &v, None, None, false, now()).is_err_and(|e| e.contains("--force")));
+        assert!(plan(&s, &v, None, None, false, now()).is_err_and(|e| e.to_string().contains("--force")));
         let forced = plan(&s, &v, None, None, true, now()).expect("forced");
         assert!(forced.cancel);
         assert_eq!(forced.clear_pending, ["v3"]);
@@ -412,7 +418,70 @@ mod tests {
     #[test]
     fn the_unfinished_rotation_s_version_is_not_a_target() {
         let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
-        assert!(plan(&s, &v, Some("v3"), None, true, now()).is_err_and(|e| e.contains("unfinished rotation")));
+        assert!(
+            plan(&s, &v, Some("v3"), None, true, now()).is_err_and(|e| e.to_string().contains("unfinished rotation"))
+        );
+    }
+
+    /// AWS answers the label move with success, yet reading back shows the
+    /// labels where they were (an eventually consistent read, or a change by
+    /// someone else in between): the emulator always applies, so mocks.
+    #[tokio::test]
+    async fn a_move_that_did_not_take_is_a_failure_not_a_success() {
+        use aws_sdk_lambda::operation::get_function::GetFunctionError;
+        use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
+        use aws_sdk_secretsmanager::operation::list_secret_version_ids::ListSecretVersionIdsOutput;
+        use aws_sdk_secretsmanager::operation::update_secret_version_stage::UpdateSecretVersionStageOutput;
+        use aws_sdk_secretsmanager::types::SecretVersionsListEntry;
+        use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+        const ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf";
+        let (v1, v2) = ("a".repeat(32), "b".repeat(32));
+        let (d1, d2) = (v1.clone(), v2.clone());
+        let describe = mock!(aws_sdk_secretsmanager::Client::describe_secret).then_output(move || {
+            DescribeSecretOutput::builder()
+                .name("app/db")
+                .arn(ARN)
+                .rotation_enabled(true)
+                .rotation_lambda_arn("arn:aws:lambda:us-east-1:123456789012:function:rotate")
+                .version_ids_to_stages(d1.clone(), vec!["AWSPREVIOUS".into()])
+                .version_ids_to_stages(d2.clone(), vec!["AWSCURRENT".into()])
+                .build()
+        });
+        let (l1, l2) = (v1.clone(), v2.clone());
+        let versions = mock!(aws_sdk_secretsmanager::Client::list_secret_version_ids).then_output(move || {
+            let entry =
+                |id: &str, stage: &str| SecretVersionsListEntry::builder().version_id(id).version_stages(stage).build();
+            ListSecretVersionIdsOutput::builder()
+                .versions(entry(&l1, "AWSPREVIOUS"))
+                .versions(entry(&l2, "AWSCURRENT"))
+                .build()
+        });
+        let moved = mock!(aws_sdk_secretsmanager::Client::update_secret_version_stage)
+            .then_output(|| UpdateSecretVersionStageOutput::builder().build());
+        let tags = mock!(aws_sdk_lambda::Client::get_function).then_error(|| {
+            GetFunctionError::ResourceNotFoundException(
+                aws_sdk_lambda::types::error::ResourceNotFoundException::builder().build(),
+            )
+        });
+        let mut env = Env::mocked(|aws| {
+            aws.secrets = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&describe, &versions, &moved]);
+            aws.lambda = mock_client!(aws_sdk_lambda, RuleMode::MatchAny, [&tags]);
+        });
+        env.ctx.assume_yes = true;
+        let args = RollbackArgs {
+            secret: "app/db".into(),
+            to_version: None,
+            dry_run: false,
+            force: false,
+            expect_current: None,
+        };
+        let error = run(&env, &args).await.expect_err("a rollback that did not take");
+        assert_eq!(error.code(), crate::exit::Exit::Failure, "{error}");
+        assert!(error.to_string().contains("did not take"), "{error}");
+        assert!(error.to_string().contains("rotctl status app/db"), "{error}");
+        assert_eq!(moved.num_calls(), 1, "the move was sent once");
+        assert_eq!(env.changes_sent(), 1, "and counted as a change");
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! `rotctl status`: rotation configuration, versions and the derived state.
 
-use anyhow::Result;
 use clap::Args;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::arn::SecretId;
 use crate::aws::secrets;
-use crate::exit::{Exit, usage};
-use crate::model::{Secret, SecretStatus};
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::model::{Secret, SecretStatus, StatusReport};
 use crate::rotation;
 
 /// How many secrets are read at once (each is two concurrent calls; far
@@ -33,52 +33,31 @@ pub struct StatusArgs {
     pub check: bool,
 }
 
-#[derive(Debug)]
-pub struct StatusReport {
-    pub secrets: Vec<SecretStatus>,
-    pub check: bool,
-    /// Things the operator should know that are not the result (stderr).
-    pub notes: Vec<String>,
-}
-
-impl StatusReport {
-    pub fn exit(&self) -> Exit {
-        let unhealthy = self.secrets.iter().any(|s| s.rotation_state != crate::model::RotationState::Healthy);
-        if self.check && unhealthy { Exit::Findings } else { Exit::Success }
-    }
-}
-
-pub async fn run(
-    client: &aws_sdk_secretsmanager::Client,
-    region: &str,
-    now: jiff::Timestamp,
-    args: &StatusArgs,
-) -> Result<StatusReport> {
+pub(crate) async fn run(env: &Env, args: &StatusArgs) -> Result<StatusReport> {
+    let clients = env.clients().await?;
+    let (client, region) = (&clients.secrets, clients.region.as_str());
     let mut notes = Vec::new();
     let secrets = if args.all || args.name_prefix.is_some() {
         listed(client, region, args.name_prefix.as_deref(), &mut notes).await?
     } else {
         named(client, region, &args.secrets).await?
     };
-    let secrets = secrets.into_iter().map(|secret| assessed(secret, now)).collect();
+    let secrets = secrets.into_iter().map(|secret| assessed(secret, env.ctx.now)).collect();
     Ok(StatusReport { secrets, check: args.check, notes })
 }
 
-/// One secret's status, read fresh: DescribeSecret and ListSecretVersionIds, concurrently.
-pub async fn one(
+/// One secret's status, read fresh (DescribeSecret and ListSecretVersionIds).
+pub(crate) async fn one(
     client: &aws_sdk_secretsmanager::Client,
     region: &str,
     id: &str,
     now: jiff::Timestamp,
 ) -> Result<SecretStatus> {
-    let (mut secret, versions) =
-        tokio::try_join!(secrets::describe(client, region, id), secrets::versions(client, region, id))?;
-    secret.versions = versions;
-    Ok(assessed(secret, now))
+    Ok(assessed(secrets::read(client, region, id).await?, now))
 }
 
 /// A secret's status from what was read.
-pub fn assessed(secret: Secret, now: jiff::Timestamp) -> SecretStatus {
+pub(crate) fn assessed(secret: Secret, now: jiff::Timestamp) -> SecretStatus {
     let (rotation_state, reason) = rotation::assess(&secret, now);
     SecretStatus { secret, rotation_state, reason }
 }
@@ -87,24 +66,21 @@ pub fn assessed(secret: Secret, now: jiff::Timestamp) -> SecretStatus {
 /// ListSecretVersionIds for each, concurrently, in the order given.
 async fn named(client: &aws_sdk_secretsmanager::Client, region: &str, names: &[String]) -> Result<Vec<Secret>> {
     if names.is_empty() {
-        return Err(usage("name at least one secret, or pass --all or --name-prefix PREFIX"));
+        return Err(Error::usage(
+            "status",
+            "no secret was named",
+            "name at least one secret, or pass --all or --name-prefix PREFIX",
+        ));
     }
     let mut ids: Vec<SecretId> = Vec::new();
     for name in names {
-        let id = SecretId::parse(name, region).map_err(usage)?;
+        let id = SecretId::parse(name, region).map_err(Error::input)?;
         if !ids.contains(&id) {
             ids.push(id);
         }
     }
     stream::iter(ids)
-        .map(|id| async move {
-            let (mut secret, versions) = tokio::try_join!(
-                secrets::describe(client, region, id.as_str()),
-                secrets::versions(client, region, id.as_str())
-            )?;
-            secret.versions = versions;
-            Ok::<_, anyhow::Error>(secret)
-        })
+        .map(|id| async move { secrets::read(client, region, id.as_str()).await })
         .buffered(CONCURRENT_SECRETS)
         .try_collect()
         .await
@@ -119,7 +95,7 @@ async fn listed(
     notes: &mut Vec<String>,
 ) -> Result<Vec<Secret>> {
     if prefix == Some("") {
-        return Err(usage("--name-prefix is empty (use --all for every secret)"));
+        return Err(Error::usage("--name-prefix \"\"", "the prefix is empty", "use --all for every secret"));
     }
     let mut listed = secrets::list(client, prefix).await?;
     listed.sort_by(|a, b| a.name.cmp(&b.name));
@@ -142,7 +118,7 @@ async fn listed(
                 secrets.push(secret);
             }
             // Listed, then deleted before its versions were read: ListSecrets lags.
-            Err(error) if crate::exit::is_not_found(&error) => {
+            Err(error) if error.is_not_found() => {
                 notes.push(format!("{} was deleted while being read; left out", secret.name));
             }
             Err(error) => return Err(error),
@@ -190,9 +166,11 @@ mod tests {
                     .build(),
             )
         });
-        let client = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&list, &versions]);
+        let env = Env::mocked(|aws| {
+            aws.secrets = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&list, &versions]);
+        });
         let args = StatusArgs { secrets: vec![], all: true, name_prefix: None, check: false };
-        let report = run(&client, "us-east-1", jiff::Timestamp::now(), &args).await.expect("status succeeds");
+        let report = run(&env, &args).await.expect("status succeeds");
         let names: Vec<&str> = report.secrets.iter().map(|s| s.secret.name.as_str()).collect();
         assert_eq!(names, ["app/a"]);
         assert_eq!(report.notes, ["app/b was deleted while being read; left out"]);

@@ -291,11 +291,21 @@ async fn a_template_s_keys_are_checked_without_printing_the_value() {
     let secret = world.secret("db").await;
     // The fixture secret has engine, host, username, password: Oracle also needs dbname.
     world
-        .rotctl(&["enable", &secret, "--template", "oracle-single", "--yes"])
+        .rotctl(&["enable", &secret, "--template", "oracle-single", "--check-value"])
         .run()
         .fails(2, &["lacks the key(s) dbname", "oracle-single", "--no-preflight-value"]);
     assert_eq!(mutating(&world.calls()), Vec::<&str>::new());
     assert!(operations(&world.calls()).contains(&"GetSecretValue"), "the check reads the value once");
+}
+
+#[tokio::test]
+async fn yes_does_not_consent_to_reading_the_value() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    // --yes answers confirmations, not this: without --check-value and a terminal, no value is read.
+    let run = world.rotctl(&["enable", &secret, "--template", "oracle-single", "--yes"]).run();
+    assert!(run.stderr.contains("were not checked") && run.stderr.contains("--check-value"), "{run}");
+    assert!(!operations(&world.calls()).contains(&"GetSecretValue"), "the value was read: {:?}", world.calls());
 }
 
 #[tokio::test]

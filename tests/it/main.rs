@@ -7,4 +7,5 @@ mod enable;
 mod harness;
 mod properties;
 mod reliability;
+mod sarif;
 mod status;

@@ -1,27 +1,29 @@
 //! `rotctl enable`: the enablement workflow AWS documents as six manual
-//! steps, each run only when needed. Everything the input can get wrong is
-//! checked before the first change; a second run changes nothing; a run
-//! after an interrupted one converges to the same result.
+//! steps, each run only when needed. Two phases, each read → plan → apply:
+//! first where the function comes from (a stack, or an existing function),
+//! then the steps that depend on the function (invoke permission, VPC
+//! config, VPC endpoint, rotation). Everything the input can get wrong is
+//! checked before the first change; `--dry-run` returns each phase's plan;
+//! a second run changes nothing; a run after an interrupted one converges.
 
+mod apply;
 pub mod plan;
+mod request;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use anyhow::Result;
 use clap::{ArgGroup, Args};
 
-use self::plan::{Decision, EndpointMode, TemplateFile};
-use super::rotate_now::{self, Outcome};
-use crate::arn::{Arn, SecretId};
-use crate::aws::diagnose::RotationFailure;
+use self::plan::{Decision, EndpointMode};
+use self::request::{Request, Source, ValueCheck};
+use crate::arn::Arn;
 use crate::aws::{Clients, cloudformation, ec2, lambda, secrets};
-use crate::context::Context;
-use crate::exit::{not_found, shown, usage};
-use crate::model::{Action, EnableStep, PlannedStep, RotationRules, Secret, SecretStatus};
-use crate::output::Progress;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::model::{Action, EnableReport, EnableStep, PlannedStep, RotationRules, RotationState, Secret, SecretStatus};
 use crate::templates::{self, RotationTemplate, TemplateParameters};
-use crate::{prompt, rotation, schedule};
+use crate::{naming, prompt, rotation};
 
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("source").required(true).args(["template", "template_file", "lambda_arn"])))]
@@ -100,6 +102,13 @@ pub struct EnableArgs {
     #[arg(long, value_name = "CHARS", conflicts_with = "lambda_arn", help_heading = "Template options")]
     pub exclude_characters: Option<String>,
 
+    /// Let rotctl read the secret's value once (GetSecretValue) to check it has
+    /// the keys the template needs; only missing key names are ever shown.
+    /// Without it rotctl asks at a terminal (--yes does not answer this), and
+    /// skips the check, saying so, when nobody can answer
+    #[arg(long, conflicts_with = "no_preflight_value", help_heading = "Template options")]
+    pub check_value: bool,
+
     /// Do not read the secret's value to check it has the keys the template needs
     #[arg(long, help_heading = "Template options")]
     pub no_preflight_value: bool,
@@ -117,191 +126,228 @@ pub struct EnableArgs {
     pub dry_run: bool,
 }
 
-/// What `enable` did (or, with --dry-run, would do), and the secret's status after.
-#[derive(Debug)]
-pub struct EnableReport {
-    pub plan: Vec<PlannedStep>,
-    pub status: SecretStatus,
-    pub dry_run: bool,
-    pub notes: Vec<String>,
-    /// With --wait: the rotation started and how it ended.
-    pub rotation: Option<(String, Outcome, Option<RotationFailure>)>,
-}
-
-impl EnableReport {
-    pub fn nothing_to_do(&self) -> bool {
-        self.plan.iter().all(|step| step.action == Action::Ok)
-    }
-
-    pub fn exit(&self) -> crate::exit::Exit {
-        match &self.rotation {
-            Some((_, Outcome::Failed, _)) => crate::exit::Exit::Failure,
-            Some((_, Outcome::TimedOut, _)) => crate::exit::Exit::TimedOut,
-            _ => crate::exit::Exit::Success,
+pub(crate) async fn run(env: &Env, args: &EnableArgs) -> Result<EnableReport> {
+    let clients = env.clients().await?;
+    let request = Request::new(args, &clients.region)?;
+    let sent = env.changes_sent();
+    enable(env, clients, &request).await.map_err(|error| {
+        // Exit 2 promises nothing changed: once a change was sent, a failure is exit 1 and says so.
+        if env.changes_sent() > sent {
+            error.after_sent(
+                format!("enable of {} stopped part-way", request.secret.as_str()),
+                Some(
+                    "changes were sent and may have applied; fix the cause and re-run the same enable: it picks up \
+                     where this stopped"
+                        .into(),
+                ),
+            )
+        } else {
+            error
         }
-    }
-}
-
-/// Where the rotation function comes from.
-#[derive(Debug)]
-enum Source {
-    Template { template: &'static RotationTemplate, version: String },
-    TemplateFile { path: String, file: TemplateFile },
-    Function(Arn),
-}
-
-/// The command line, checked: everything that can be wrong with the input
-/// fails here, before any AWS call.
-#[derive(Debug)]
-struct Request {
-    secret: SecretId,
-    source: Source,
-    rules: Option<RotationRules>,
-    immediately: bool,
-    subnet_ids: Vec<String>,
-    security_group_ids: Vec<String>,
-    endpoint: EndpointMode,
-    master_secret: Option<SecretId>,
-    preflight_value: bool,
-    dry_run: bool,
-}
-
-fn request(args: &EnableArgs, region: &str) -> Result<Request> {
-    let secret = SecretId::parse(&args.secret, region).map_err(usage)?;
-    let rules =
-        schedule::rules_from_args(args.every_days, args.schedule.as_deref(), args.window.as_deref()).map_err(usage)?;
-    let source = if let Some(name) = &args.template {
-        let template = templates::find(name).map_err(usage)?;
-        let version = match (&args.template_version, template.semantic_version) {
-            (Some(version), _) => check_semver(version)?,
-            (None, Some(pinned)) => pinned.to_string(),
-            (None, None) => {
-                return Err(usage(format!(
-                    "{} has no version rotctl pins: pass --template-version (see the Serverless Application Repository)",
-                    template.name
-                )));
-            }
-        };
-        match (template.is_multi_user(), &args.master_secret) {
-            (true, None) => {
-                return Err(usage(format!(
-                    "{} alternates two users and needs the master (superuser) secret: pass --master-secret ARN",
-                    template.short_name
-                )));
-            }
-            (false, Some(_)) if template.engine != "db2" => {
-                return Err(usage(format!(
-                    "{} is a single-user template: it takes no --master-secret",
-                    template.short_name
-                )));
-            }
-            _ => {}
-        }
-        Source::Template { template, version }
-    } else if let Some(path) = &args.template_file {
-        let shown = path.display().to_string();
-        let body =
-            std::fs::read(path).map_err(|error| usage(format!("cannot read --template-file {shown}: {error}")))?;
-        let body = String::from_utf8(body).map_err(|_| usage(format!("--template-file {shown} is not UTF-8 text")))?;
-        let file = plan::template_file(&shown, body).map_err(usage)?;
-        Source::TemplateFile { path: shown, file }
-    } else if let Some(arn) = &args.lambda_arn {
-        Source::Function(function_arn(arn, region)?)
-    } else {
-        return Err(usage("name the rotation function: --template NAME, --template-file FILE or --lambda-arn ARN"));
-    };
-    for id in &args.subnet_ids {
-        check_id(id, "subnet-", "--subnet-ids")?;
-    }
-    for id in &args.security_group_ids {
-        check_id(id, "sg-", "--security-group-ids")?;
-    }
-    for (value, option) in
-        [(&args.kms_key_arn, "--kms-key-arn"), (&args.master_secret_kms_key_arn, "--master-secret-kms-key-arn")]
-    {
-        if let Some(value) = value {
-            let arn = Arn::parse(value).map_err(|e| usage(format!("{option}: {e}")))?;
-            if arn.service != "kms" || !arn.resource.starts_with("key/") {
-                return Err(usage(format!(
-                    "{option} {} is not a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)",
-                    shown(value)
-                )));
-            }
-        }
-    }
-    if args.exclude_characters.as_ref().is_some_and(|chars| chars.is_empty() || chars.chars().any(char::is_control)) {
-        return Err(usage("--exclude-characters must be printable characters (e.g. '/@\"\\'\\\\:;')"));
-    }
-    if let Some(name) = &args.function_name {
-        let valid =
-            (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !valid {
-            return Err(usage(format!(
-                "--function-name {}: a function name is 1-64 letters, digits, - and _ (choose another, or leave it out for rotctl's name)",
-                shown(name)
-            )));
-        }
-    }
-    if let Some(name) = &args.stack_name {
-        let valid = (1..=128).contains(&name.len())
-            && name.starts_with(|c: char| c.is_ascii_alphabetic())
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !valid {
-            return Err(usage(format!(
-                "--stack-name {}: a stack name is a letter, then up to 127 letters, digits and - (choose another)",
-                shown(name)
-            )));
-        }
-    }
-    let master_secret = args.master_secret.as_deref().map(|m| SecretId::parse(m, region).map_err(usage)).transpose()?;
-    Ok(Request {
-        secret,
-        source,
-        rules,
-        immediately: !args.no_rotate_immediately,
-        subnet_ids: args.subnet_ids.clone(),
-        security_group_ids: args.security_group_ids.clone(),
-        endpoint: args.vpc_endpoint,
-        master_secret,
-        preflight_value: !args.no_preflight_value,
-        dry_run: args.dry_run,
     })
 }
 
-fn check_semver(version: &str) -> Result<String> {
-    let parts: Vec<&str> = version.split('.').collect();
-    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
-        Ok(version.to_string())
-    } else {
-        Err(usage(format!("--template-version {} is not a version like 1.1.671", shown(version))))
-    }
+/// What Ctrl-C leaves behind when rotctl had sent a change but was not waiting on AWS work.
+pub(crate) fn interrupted_advice(args: &EnableArgs) -> String {
+    format!(
+        "a step rotctl had sent may still apply; run the same enable again: it reads what is there and finishes \
+         (check first with --dry-run: rotctl enable {} ... --dry-run)",
+        args.secret
+    )
 }
 
-fn check_id(id: &str, prefix: &str, option: &str) -> Result<()> {
-    let hex =
-        id.strip_prefix(prefix).is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_hexdigit()));
-    if hex {
-        Ok(())
-    } else {
-        Err(usage(format!("{option}: {} is not an id (use ids like {prefix}0123456789abcdef0)", shown(id))))
+async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<EnableReport> {
+    let region = clients.region.as_str();
+    let now = env.ctx.now;
+    let mut notes = Vec::new();
+
+    // Phase 1, read: the secret, the master secret, the stack, the function if known, the network.
+    let secret = secrets::read(&clients.secrets, region, request.secret.as_str()).await?;
+    refuse_secret(&secret, region)?;
+    let account = Arn::parse(&secret.arn)
+        .map(|arn| arn.account)
+        .map_err(|why| Error::failed(format!("reading {}", secret.name), why))?;
+    let master_arn = match &request.master_secret {
+        Some(master) => Some(secrets::describe(&clients.secrets, region, master.as_str()).await?.arn),
+        None => None,
+    };
+    let stack = match &request.source {
+        Source::Function(_) => None,
+        _ => Some(read_stack(clients, request, &secret, master_arn.as_deref()).await?),
+    };
+    let known = match (&request.source, &stack) {
+        (Source::Function(arn), _) => Some(read_function(clients, &arn.to_string()).await?),
+        (_, Some(stack)) if stack.decision.action == Action::Ok => {
+            Some(read_function(clients, &stack_output(stack.existing.as_ref())?).await?)
+        }
+        _ => None,
+    };
+    let network = network(clients, request, known.as_ref()).await?;
+
+    // Phase 1, check: what would make a later step fail, before anything changes.
+    let outside_vpc = match (&known, &request.source) {
+        (Some(function), _) => function.vpc.is_none(),
+        // An AWS template's function is in a VPC only through --subnet-ids.
+        (None, Source::Template { .. }) => true,
+        (None, _) => false,
+    };
+    if request.endpoint == EndpointMode::Create && network.vpc_id.is_none() && outside_vpc {
+        return Err(endpoint_needs_vpc());
     }
+    let rules = plan::desired_rules(request.rules.clone(), secret.rotation_rules.as_ref());
+    // Would RotateSecret run? Then a rotation left pending blocks it: say so before changing anything.
+    let rotates = known
+        .as_ref()
+        .is_none_or(|f| plan::rotation(&secret, &f.arn, &rules, request.immediately).action != Action::Ok);
+    if rotates {
+        check_not_pending(&secret, now)?;
+    }
+    // The value is read only when the template's function will be (re)deployed or run.
+    let deploys = stack.as_ref().is_some_and(|work| work.decision.action != Action::Ok);
+    if let Source::Template { template, .. } = &request.source
+        && !request.dry_run
+        && (deploys || rotates)
+    {
+        check_value(env, clients, &secret, template, request.value_check).await?;
+    }
+
+    // Phase 1, plan and apply: the stack, when there is one.
+    let mut plan = Vec::new();
+    let function = match stack {
+        None => known,
+        Some(work) => {
+            let (step, function) = apply::stack(env, clients, request, work).await?;
+            plan.push(step);
+            function.or(known)
+        }
+    };
+    let Some(function) = function else {
+        // A dry run of a stack not yet deployed: the function is not known yet.
+        plan.extend(after_stack(request, &secret, &rules));
+        return Ok(EnableReport::new(plan, assessed(secret, now), true, None, notes));
+    };
+
+    // Phase 2, read and plan: what the function's steps depend on, and the decisions.
+    let (vpc_id, steps) = function_steps(clients, request, &secret, &function, &network, &account, &rules).await?;
+    notes.extend(steps.iter().filter_map(|(_, decision)| decision.note.clone()));
+    plan.extend(steps.iter().map(|(name, decision)| step(*name, decision)));
+    if request.dry_run {
+        return Ok(EnableReport::new(plan, assessed(secret, now), true, None, notes));
+    }
+
+    // Phase 2, apply: one function per step, each only when its plan says so.
+    let [(_, invoke), (_, vpc), (_, endpoint), (_, rotate)] = steps;
+    if invoke.action == Action::Create {
+        apply::invoke_permission(clients, &function.arn, &account).await?;
+    }
+    if vpc.action == Action::Update {
+        apply::vpc_config(env, clients, request, &function).await?;
+    }
+    if let (Action::Create, Some(vpc)) = (endpoint.action, &vpc_id) {
+        apply::vpc_endpoint(env, clients, request, &function, &network, vpc).await?;
+    }
+    let mut rotation = None;
+    if rotate.action != Action::Ok {
+        rotation = apply::rotation(env, clients, request, &secret, &function.arn, &rules, &mut notes).await?;
+    } else if request.wait.is_some() {
+        notes.push("--wait: no rotation was started, so there is nothing to wait for".to_string());
+    }
+
+    let status = if env.changes_sent() > 0 {
+        crate::commands::rotate_now::read_status(clients, &secret.arn, now).await?
+    } else {
+        assessed(secret, now)
+    };
+    Ok(EnableReport::new(plan, status, false, rotation, notes))
 }
 
-fn function_arn(text: &str, region: &str) -> Result<Arn> {
-    let arn = Arn::parse(text).map_err(|e| usage(format!("--lambda-arn: {e}")))?;
-    if arn.service != "lambda" || !arn.resource.starts_with("function:") {
-        return Err(usage(format!(
-            "--lambda-arn {} is not a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)",
-            shown(text)
-        )));
+/// The steps that depend on the function: reads what each depends on, then
+/// decides each (pure). Returns the function's VPC (after the VPC step) too.
+async fn function_steps(
+    clients: &Clients,
+    request: &Request,
+    secret: &Secret,
+    function: &lambda::Function,
+    network: &Network,
+    account: &str,
+    rules: &RotationRules,
+) -> Result<(Option<String>, [(EnableStep, Decision); 4])> {
+    let region = clients.region.as_str();
+    let policy = lambda::policy(&clients.lambda, &function.arn).await?;
+    let vpc_id = network.vpc_id.clone().or_else(|| function.vpc.as_ref().map(|v| v.vpc_id.clone()));
+    if request.endpoint == EndpointMode::Create && vpc_id.is_none() {
+        return Err(endpoint_needs_vpc());
     }
-    if arn.region != region {
-        return Err(usage(format!(
-            "--lambda-arn is a function in {}, but the secret is in {region}: Secrets Manager invokes functions in its own region",
-            arn.region
-        )));
+    let endpoints = match (&vpc_id, request.endpoint) {
+        (Some(vpc), EndpointMode::Auto | EndpointMode::Create) => {
+            ec2::secretsmanager_endpoints(&clients.ec2, vpc, region).await?
+        }
+        _ => Vec::new(),
+    };
+    let service = ec2::secretsmanager_service(region);
+    let steps = [
+        (EnableStep::InvokePermission, plan::invoke_permission(policy.as_deref(), account)),
+        (
+            EnableStep::VpcConfig,
+            plan::vpc_config(function.vpc.as_ref(), &request.subnet_ids, &request.security_group_ids),
+        ),
+        (EnableStep::VpcEndpoint, plan::vpc_endpoint(request.endpoint, vpc_id.as_deref(), &service, &endpoints)),
+        (EnableStep::Rotation, plan::rotation(secret, &function.arn, rules, request.immediately)),
+    ];
+    Ok((vpc_id, steps))
+}
+
+/// Secrets whose rotation is not set up with a rotation function here.
+fn refuse_secret(secret: &Secret, region: &str) -> Result<()> {
+    let what = format!("enable of {}", secret.name);
+    if let Some(service) = &secret.owning_service {
+        return Err(Error::usage(
+            what,
+            format!("it is managed by {service}, which rotates it itself (managed rotation)"),
+            format!("change its schedule in {service}, not with a rotation function"),
+        ));
     }
-    Ok(arn)
+    if let Some(primary) = secret.primary_region.as_deref().filter(|primary| *primary != region) {
+        return Err(Error::usage(
+            what,
+            format!("it is a replica; rotation is set up on the primary secret in {primary}"),
+            format!("pass --region {primary}"),
+        ));
+    }
+    Ok(())
+}
+
+fn endpoint_needs_vpc() -> Error {
+    Error::usage(
+        "setting up the VPC endpoint",
+        "--vpc-endpoint create needs the function in a VPC",
+        "pass --subnet-ids and --security-group-ids",
+    )
+}
+
+fn step(step: EnableStep, decision: &Decision) -> PlannedStep {
+    PlannedStep { step, action: decision.action, detail: decision.detail.clone() }
+}
+
+fn assessed(secret: Secret, now: jiff::Timestamp) -> SecretStatus {
+    super::status::assessed(secret, now)
+}
+
+fn stack_output(stack: Option<&cloudformation::Stack>) -> Result<String> {
+    let stack = stack.ok_or_else(|| Error::failed("reading the stack's output", "no stack was deployed"))?;
+    stack.outputs.get("RotationLambdaARN").cloned().ok_or_else(|| {
+        Error::Failed(
+            crate::error::Message::new(format!("reading stack {}", stack.name), "it has no output RotationLambdaARN")
+                .fix("is it a rotation function stack?"),
+        )
+    })
+}
+
+/// The function, which must exist.
+async fn read_function(clients: &Clients, arn: &str) -> Result<lambda::Function> {
+    lambda::function(&clients.lambda, arn).await?.ok_or_else(|| {
+        Error::not_found(format!("the rotation function {arn}"), "it does not exist", "check --lambda-arn and --region")
+    })
 }
 
 /// The stack to deploy: name, template and parameters, and its decision.
@@ -314,287 +360,32 @@ struct StackWork {
     decision: Decision,
 }
 
-pub async fn run(clients: &Clients, ctx: &Context, progress: &Progress, args: &EnableArgs) -> Result<EnableReport> {
-    // Set before each mutating call: a call that failed may still have applied.
-    let mut changed = false;
-    match enable(clients, ctx, progress, args, &mut changed).await {
-        // Exit 2 promises nothing changed: once a change was sent, a failure is exit 1 and says so.
-        Err(error) if changed => Err(crate::exit::after_changes(
-            error,
-            "changes were sent and may have applied; fix the cause and re-run the same enable: it picks up where this stopped",
-        )),
-        result => result,
-    }
-}
-
-async fn enable(
-    clients: &Clients,
-    ctx: &Context,
-    progress: &Progress,
-    args: &EnableArgs,
-    changed: &mut bool,
-) -> Result<EnableReport> {
-    let region = clients.region.as_str();
-    let request = request(args, region)?;
-    let secret_id = request.secret.as_str();
-
-    // Read everything a change depends on before changing anything.
-    let (secret, versions) = tokio::try_join!(
-        secrets::describe(&clients.secrets, region, secret_id),
-        secrets::versions(&clients.secrets, region, secret_id)
-    )?;
-    if let Some(service) = &secret.owning_service {
-        return Err(usage(format!(
-            "{} is managed by {service}, which rotates it itself (managed rotation): change its schedule there, not with a rotation function",
-            secret.name
-        )));
-    }
-    if secret.primary_region.as_deref().is_some_and(|primary| primary != region) {
-        return Err(usage(format!(
-            "{} is a replica; rotation is set up on the primary secret in {} (pass --region {})",
-            secret.name,
-            secret.primary_region.as_deref().unwrap_or_default(),
-            secret.primary_region.as_deref().unwrap_or_default()
-        )));
-    }
-    let account = Arn::parse(&secret.arn).map(|arn| arn.account).map_err(anyhow::Error::msg)?;
-    let master_arn = match &request.master_secret {
-        Some(master) => Some(secrets::describe(&clients.secrets, region, master.as_str()).await?.arn),
-        None => None,
-    };
-
-    let mut notes = Vec::new();
-    let mut plan = Vec::new();
-    let stack = match &request.source {
-        Source::Function(_) => None,
-        source => Some(stack_work(clients, &request, source, &secret, master_arn.as_deref(), args).await?),
-    };
-    let mut function_arn = match (&request.source, &stack) {
-        (Source::Function(arn), _) => Some(arn.to_string()),
-        (_, Some(work)) if work.decision.action == Action::Ok => Some(stack_output(work.existing.as_ref())?),
-        _ => None,
-    };
-    let mut function = match &function_arn {
-        Some(arn) => Some(lambda::function(&clients.lambda, arn).await?.ok_or_else(|| {
-            not_found(format!("the rotation function {arn} does not exist (check --lambda-arn and --region)"))
-        })?),
-        None => None,
-    };
-    let network = network(clients, &request, function.as_ref()).await?;
-    let known_outside_vpc = match (&function, &request.source) {
-        (Some(function), _) => function.vpc.is_none(),
-        // An AWS template's function is in a VPC only through --subnet-ids.
-        (None, Source::Template { .. }) => true,
-        (None, _) => false,
-    };
-    if request.endpoint == EndpointMode::Create && network.vpc_id.is_none() && known_outside_vpc {
-        return Err(usage(
-            "--vpc-endpoint create needs the function in a VPC: pass --subnet-ids and --security-group-ids",
-        ));
-    }
-
-    // Would RotateSecret run? Then a rotation left pending blocks it: say so before changing anything.
-    let rules = plan::desired_rules(request.rules.clone(), secret.rotation_rules.as_ref());
-    let rotates = function_arn
-        .as_deref()
-        .is_none_or(|arn| plan::rotation(&secret, arn, &rules, request.immediately).action != Action::Ok);
-    if rotates {
-        check_not_pending(&secret, &versions, ctx.now)?;
-    }
-    // The value is read only when the template's function will be (re)deployed or run.
-    let deploys = stack.as_ref().is_some_and(|work| work.decision.action != Action::Ok);
-    if let Source::Template { template, .. } = &request.source
-        && request.preflight_value
-        && !request.dry_run
-        && (deploys || rotates)
-    {
-        check_value(clients, ctx, &secret, template).await?;
-    }
-
-    // Apply, step by step; each step's decision comes from what was just read.
-    if let Some(work) = stack {
-        let StackWork { name, body, parameters, capabilities, mut existing, mut decision } = work;
-        if existing.as_ref().is_some_and(cloudformation::Stack::in_progress) && !request.dry_run {
-            // Another deployment is running: wait for it, then decide again.
-            let settled = cloudformation::wait(&clients.cloudformation, &name, progress).await?;
-            let deployed = cloudformation::template(&clients.cloudformation, &name).await?;
-            decision =
-                plan::stack(&name, Some(&settled), Some(&deployed), &body, &parameters).map_err(anyhow::Error::msg)?;
-            if decision.action == Action::Ok {
-                let arn = stack_output(Some(&settled))?;
-                function = lambda::function(&clients.lambda, &arn).await?;
-                function_arn = Some(arn);
-            }
-            existing = Some(settled);
-        }
-        plan.push(step(EnableStep::Stack, &decision));
-        if decision.action != Action::Ok && !request.dry_run {
-            let deployment = cloudformation::Deployment {
-                stack_name: &name,
-                change_set_name: plan::change_set_name(&body, &parameters),
-                create: existing.as_ref().is_none_or(|s| s.status == "REVIEW_IN_PROGRESS"),
-                template_body: &body,
-                parameters: &parameters,
-                capabilities: &capabilities,
-            };
-            *changed = true;
-            let deployed = cloudformation::deploy(&clients.cloudformation, &deployment, progress).await?;
-            let arn = stack_output(Some(&deployed))?;
-            function = Some(lambda::function(&clients.lambda, &arn).await?.ok_or_else(|| {
-                anyhow::anyhow!("stack {name} outputs RotationLambdaARN {arn}, but there is no such function")
-            })?);
-            function_arn = Some(arn);
-        }
-    }
-
-    let (Some(function_arn), Some(function)) = (function_arn, function) else {
-        // A dry run of a stack not yet deployed: the function is not known yet.
-        plan.extend(after_stack(&request, &secret, &rules));
-        let status = status(secret, versions, ctx);
-        return Ok(EnableReport { plan, status, dry_run: true, notes, rotation: None });
-    };
-
-    // Invoke permission.
-    let policy = lambda::policy(&clients.lambda, &function_arn).await?;
-    let decision = plan::invoke_permission(policy.as_deref(), &account);
-    notes.extend(decision.note.clone());
-    plan.push(step(EnableStep::InvokePermission, &decision));
-    if decision.action == Action::Create && !request.dry_run {
-        *changed = true;
-        if lambda::allow_secretsmanager(&clients.lambda, &function_arn, plan::STATEMENT_ID, &account).await?
-            == lambda::Added::AlreadyThere
-        {
-            // An earlier, interrupted run added it, or the id is taken by something else: look again.
-            let policy = lambda::policy(&clients.lambda, &function_arn).await?;
-            if plan::invoke_permission(policy.as_deref(), &account).action != Action::Ok {
-                return Err(anyhow::anyhow!(
-                    "the function's policy has a statement {} that does not let Secrets Manager invoke it for {account} \
-                     (remove it: aws lambda remove-permission --function-name {function_arn} --statement-id {})",
-                    plan::STATEMENT_ID,
-                    plan::STATEMENT_ID
-                ));
-            }
-        }
-    }
-
-    // VPC config.
-    let decision = plan::vpc_config(function.vpc.as_ref(), &request.subnet_ids, &request.security_group_ids);
-    plan.push(step(EnableStep::VpcConfig, &decision));
-    if decision.action == Action::Update && !request.dry_run {
-        progress.say(&format!("updating the VPC config of {}", function.name));
-        let _running = progress.running_in_aws(format!(
-            "if the VPC config update of {} reached Lambda, Lambda goes on applying it (the same rotctl enable run again \
-             waits for it and finishes)",
-            function.name
-        ));
-        *changed = true;
-        lambda::set_vpc(&clients.lambda, &function_arn, &request.subnet_ids, &request.security_group_ids).await?;
-    }
-
-    // VPC endpoint.
-    let vpc_id = network.vpc_id.clone().or_else(|| function.vpc.as_ref().map(|v| v.vpc_id.clone()));
-    let service = ec2::secretsmanager_service(region);
-    let endpoints = match (&vpc_id, request.endpoint) {
-        (Some(vpc), EndpointMode::Auto | EndpointMode::Create) => {
-            ec2::secretsmanager_endpoints(&clients.ec2, vpc, region).await?
-        }
-        _ => Vec::new(),
-    };
-    if request.endpoint == EndpointMode::Create && vpc_id.is_none() {
-        return Err(usage(
-            "--vpc-endpoint create needs the function in a VPC: pass --subnet-ids and --security-group-ids",
-        ));
-    }
-    let decision = plan::vpc_endpoint(request.endpoint, vpc_id.as_deref(), &service, &endpoints);
-    notes.extend(decision.note.clone());
-    plan.push(step(EnableStep::VpcEndpoint, &decision));
-    if let (Action::Create, false, Some(vpc)) = (decision.action, request.dry_run, &vpc_id) {
-        let (subnets, groups) = endpoint_placement(clients, &request, &function, &network).await?;
-        progress.say(&format!("creating a Secrets Manager endpoint in {vpc}"));
-        *changed = true;
-        ec2::create_secretsmanager_endpoint(&clients.ec2, region, vpc, &subnets, &groups).await?;
-    }
-
-    // Rotation.
-    let decision = plan::rotation(&secret, &function_arn, &rules, request.immediately);
-    plan.push(step(EnableStep::Rotation, &decision));
-    let mut rotation = None;
-    if decision.action != Action::Ok && !request.dry_run {
-        let started = jiff::Timestamp::now();
-        *changed = true;
-        let version = secrets::rotate(&clients.secrets, secret_id, &function_arn, &rules, request.immediately).await?;
-        if args.wait {
-            let (outcome, failure) =
-                rotate_now::wait(clients, progress, &secret, &version, started, args.timeout.unsigned_abs()).await?;
-            if let Some(failure) = &failure {
-                notes.push(failure.sentence("the first rotation"));
-            } else if outcome == Outcome::TimedOut {
-                notes.push(format!(
-                    "the first rotation (version {version}) has not finished; it may still finish in AWS"
-                ));
-            }
-            rotation = Some((version, outcome, failure));
-        }
-    } else if args.wait && !request.dry_run {
-        notes.push("--wait: no rotation was started, so there is nothing to wait for".to_string());
-    }
-
-    let status = if *changed {
-        let (secret, versions) = tokio::try_join!(
-            secrets::describe(&clients.secrets, region, secret_id),
-            secrets::versions(&clients.secrets, region, secret_id)
-        )?;
-        status(secret, versions, ctx)
-    } else {
-        status(secret, versions, ctx)
-    };
-    Ok(EnableReport { plan, status, dry_run: request.dry_run, notes, rotation })
-}
-
-fn step(step: EnableStep, decision: &Decision) -> PlannedStep {
-    PlannedStep { step, action: decision.action, detail: decision.detail.clone() }
-}
-
-fn status(mut secret: Secret, versions: Vec<crate::model::SecretVersion>, ctx: &Context) -> SecretStatus {
-    secret.versions = versions;
-    super::status::assessed(secret, ctx.now)
-}
-
-fn stack_output(stack: Option<&cloudformation::Stack>) -> Result<String> {
-    let stack = stack.ok_or_else(|| anyhow::anyhow!("no stack was deployed"))?;
-    stack.outputs.get("RotationLambdaARN").cloned().ok_or_else(|| {
-        anyhow::anyhow!("stack {} has no output RotationLambdaARN (is it a rotation function stack?)", stack.name)
-    })
-}
-
-/// Builds the stack's template and parameters, and reads the deployed stack to decide.
-async fn stack_work(
+/// Builds the stack's template and parameters, reads the deployed stack, and decides.
+async fn read_stack(
     clients: &Clients,
     request: &Request,
-    source: &Source,
     secret: &Secret,
     master_arn: Option<&str>,
-    args: &EnableArgs,
 ) -> Result<StackWork> {
     let region = clients.region.as_str();
-    let name = args
+    let name = request
         .stack_name
         .clone()
-        .unwrap_or_else(|| format!("rotctl-{}", plan::derived_name_for(&secret.name, &secret.arn, "", 121)));
+        .unwrap_or_else(|| format!("rotctl-{}", naming::derived_name_for(&secret.name, &secret.arn, "", 121)));
     let values = TemplateParameters {
-        function_name: args
+        function_name: request
             .function_name
             .clone()
-            .unwrap_or_else(|| plan::derived_name_for(&secret.name, &secret.arn, "-rotation", 64)),
+            .unwrap_or_else(|| naming::derived_name_for(&secret.name, &secret.arn, "-rotation", 64)),
         endpoint: templates::secretsmanager_endpoint(region),
         subnet_ids: request.subnet_ids.clone(),
         security_group_ids: request.security_group_ids.clone(),
-        kms_key_arn: args.kms_key_arn.clone(),
-        exclude_characters: args.exclude_characters.clone(),
+        kms_key_arn: request.kms_key_arn.clone(),
+        exclude_characters: request.exclude_characters.clone(),
         master_secret_arn: master_arn.map(str::to_string),
-        master_secret_kms_key_arn: args.master_secret_kms_key_arn.clone(),
+        master_secret_kms_key_arn: request.master_secret_kms_key_arn.clone(),
     };
-    let (body, parameters, capabilities) = match source {
+    let (body, parameters, capabilities) = match &request.source {
         Source::Template { template, version } => (
             templates::stack_template(template, version, region, &values),
             BTreeMap::new(),
@@ -608,15 +399,16 @@ async fn stack_work(
                 }
             }
             if let Some(missing) = file.required.iter().find(|p| !parameters.contains_key(*p)) {
-                return Err(usage(format!(
-                    "{path} needs a value for parameter {missing}: {}",
-                    parameter_hint(missing)
-                )));
+                return Err(Error::usage(
+                    format!("--template-file {path}"),
+                    format!("it needs a value for parameter {missing}"),
+                    parameter_hint(missing),
+                ));
             }
             (file.body.clone(), parameters, file.capabilities.clone())
         }
         Source::Function(arn) => {
-            return Err(anyhow::anyhow!("{arn} is an existing function: there is no stack to deploy"));
+            return Err(Error::failed(format!("deploying {arn}"), "it is an existing function: there is no stack"));
         }
     };
     let existing = cloudformation::stack(&clients.cloudformation, &name).await?;
@@ -626,8 +418,20 @@ async fn stack_work(
         }
         _ => None,
     };
-    let decision =
-        plan::stack(&name, existing.as_ref(), deployed.as_deref(), &body, &parameters).map_err(anyhow::Error::msg)?;
+    let mut decision =
+        plan::stack(&name, existing.as_ref(), deployed.as_deref(), &body, &parameters).map_err(Error::input)?;
+    if let (Source::Template { template, version }, Action::Create | Action::Update) =
+        (&request.source, decision.action)
+    {
+        // Name what would be deployed: the application, its version and what it is given.
+        let given: Vec<String> = values.by_name().iter().map(|(key, value)| format!("{key}={value}")).collect();
+        decision.detail = format!(
+            "{}; deploys {} {version} with {}",
+            decision.detail,
+            template.application_arn(region),
+            given.join(", ")
+        );
+    }
     Ok(StackWork { name, body, parameters, capabilities, existing, decision })
 }
 
@@ -666,87 +470,104 @@ async fn network(clients: &Clients, request: &Request, function: Option<&lambda:
     let (subnets, groups) = (subnets?, groups?);
     let vpcs: std::collections::BTreeSet<&str> = subnets.iter().map(|s| s.vpc_id.as_str()).collect();
     let [vpc] = vpcs.into_iter().collect::<Vec<_>>()[..] else {
-        return Err(usage("--subnet-ids are in different VPCs; a function runs in one VPC"));
+        return Err(Error::usage(
+            "--subnet-ids",
+            "the subnets are in different VPCs",
+            "name subnets of one VPC: a function runs in one",
+        ));
     };
     if let Some((group, other)) = groups.iter().find(|(_, group_vpc)| group_vpc != vpc) {
-        return Err(usage(format!("security group {group} is in {other}, not in {vpc} with the subnets")));
+        return Err(Error::usage(
+            "--security-group-ids",
+            format!("security group {group} is in {other}, not in {vpc} with the subnets"),
+            "name security groups of the subnets' VPC",
+        ));
     }
     Ok(Network { vpc_id: Some(vpc.to_string()), subnets })
 }
 
-/// The endpoint goes in the function's subnets (one per availability zone,
-/// as AWS requires) with the function's security groups.
-async fn endpoint_placement(
-    clients: &Clients,
-    request: &Request,
-    function: &lambda::Function,
-    network: &Network,
-) -> Result<(Vec<String>, Vec<String>)> {
-    let (subnet_ids, groups) = match (&request.subnet_ids[..], &function.vpc) {
-        ([], Some(vpc)) => (vpc.subnet_ids.clone(), vpc.security_group_ids.clone()),
-        (ids, _) => (ids.to_vec(), request.security_group_ids.clone()),
-    };
-    let subnets = if network.subnets.is_empty() {
-        ec2::subnets(&clients.ec2, &subnet_ids).await?
-    } else {
-        network.subnets.clone()
-    };
-    let mut zones = std::collections::BTreeSet::new();
-    let one_per_zone =
-        subnets.into_iter().filter(|s| zones.insert(s.availability_zone.clone())).map(|s| s.id).collect();
-    Ok((one_per_zone, groups))
-}
-
 /// A pending AWSPENDING makes AWS refuse RotateSecret: refuse first, saying why.
-fn check_not_pending(secret: &Secret, versions: &[crate::model::SecretVersion], now: jiff::Timestamp) -> Result<()> {
+fn check_not_pending(secret: &Secret, now: jiff::Timestamp) -> Result<()> {
     let Some(pending) = secret.dangling_pending() else { return Ok(()) };
-    let mut with_dates = secret.clone();
-    with_dates.versions = versions.to_vec();
-    let (state, _) = rotation::assess(&with_dates, now);
-    let age = with_dates
+    let (state, _) = rotation::assess(secret, now);
+    let age = secret
         .version_created(pending)
-        .map(|c| rotation::age(now.duration_since(c)))
-        .unwrap_or_else(|| "an unknown time".into());
-    if state == crate::model::RotationState::InProgress {
-        return Err(usage(format!(
-            "a rotation of {} is in progress (AWSPENDING on version {pending}, {age} old): wait for it to end, then re-run",
-            secret.name
-        )));
+        .map_or_else(|| "an unknown time".into(), |c| rotation::age(now.duration_since(c)));
+    let what = format!("enable of {}", secret.name);
+    if state == RotationState::InProgress {
+        return Err(Error::usage(
+            what,
+            format!("a rotation is in progress (AWSPENDING on version {pending}, {age} old)"),
+            "wait for it to end, then re-run",
+        ));
     }
-    Err(usage(format!(
-        "the last rotation of {} did not finish and left AWSPENDING on version {pending} ({age} ago); AWS refuses to \
-         start another until that label is removed (fix the function, then: aws secretsmanager update-secret-version-stage \
-         --secret-id {} --version-stage AWSPENDING --remove-from-version-id {pending})",
-        secret.name, secret.arn
-    )))
+    Err(Error::usage(
+        what,
+        format!(
+            "the last rotation did not finish and left AWSPENDING on version {pending} ({age} ago); AWS refuses to \
+             start another until that label is removed"
+        ),
+        format!(
+            "fix the function, then: aws secretsmanager update-secret-version-stage --secret-id {} --version-stage \
+             AWSPENDING --remove-from-version-id {pending}",
+            secret.arn
+        ),
+    ))
 }
 
-/// Reads the secret's value once, after asking, to check the template's keys are there.
-/// Only key names leave this function; the value is dropped here.
-async fn check_value(clients: &Clients, ctx: &Context, secret: &Secret, template: &RotationTemplate) -> Result<()> {
-    if template.required_keys.is_empty() {
+/// Reads the secret's value once, with its own consent, to check the
+/// template's keys are there. Only key names leave this function; the value
+/// is dropped here. A check skipped for want of consent is a warning, shown
+/// at once (the run may still fail later for another reason).
+async fn check_value(
+    env: &Env,
+    clients: &Clients,
+    secret: &Secret,
+    template: &RotationTemplate,
+    consent: ValueCheck,
+) -> Result<()> {
+    if template.required_keys.is_empty() || consent == ValueCheck::Skip {
         return Ok(());
     }
-    prompt::confirm(
-        ctx,
-        &format!(
-            "{} needs the keys {} in the secret's JSON. rotctl will read the value once to check them, and print only missing key names.",
+    if consent == ValueCheck::Ask {
+        let question = format!(
+            "{} needs the keys {} in the secret's JSON. May rotctl read the value of {} once to check them? \
+             (only missing key names are shown; --yes does not answer this, --check-value does)",
             template.short_name,
-            template.required_keys.join(", ")
-        ),
-        "checking the secret's keys reads its value: pass --yes to allow that, or --no-preflight-value to skip the check",
-    ).await?;
+            template.required_keys.join(", "),
+            secret.name
+        );
+        match prompt::ask_person(&env.ctx, &question).await? {
+            Some(true) => {}
+            Some(false) => {
+                env.progress.warn("the secret's keys were not checked (you declined)");
+                return Ok(());
+            }
+            None => {
+                env.progress.warn(&format!(
+                    "the secret's keys ({}) were not checked: that reads its value, which needs --check-value",
+                    template.required_keys.join(", ")
+                ));
+                return Ok(());
+            }
+        }
+    }
     let value = secrets::value_json(&clients.secrets, &secret.arn).await?;
-    let missing = value
-        .and_then(|value| templates::missing_keys(template, &value))
-        .map_err(|why| usage(format!("{}: {why}", secret.name)))?;
+    let what = format!("checking the keys of {}", secret.name);
+    let missing = value.and_then(|value| templates::missing_keys(template, &value)).map_err(|why| {
+        Error::usage(&what, why, "store the secret as the JSON the template reads, or pass --no-preflight-value")
+    })?;
     if !missing.is_empty() {
-        return Err(usage(format!(
-            "{}'s value lacks the key(s) {} that {} needs (add them, or pass --no-preflight-value to skip this check)",
-            secret.name,
-            missing.join(", "),
-            template.short_name
-        )));
+        return Err(Error::usage(
+            what,
+            format!(
+                "{}'s value lacks the key(s) {} that {} needs",
+                secret.name,
+                missing.join(", "),
+                template.short_name
+            ),
+            "add them, or pass --no-preflight-value to skip this check",
+        ));
     }
     Ok(())
 }

@@ -3,26 +3,24 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
-
 use crate::aws::cloudformation::Stack;
 use crate::aws::ec2::Endpoint;
 use crate::aws::lambda::FunctionVpc;
 use crate::model::{Action, RotationRules, Secret};
+use crate::policy::{SECRETS_MANAGER, grants};
 use crate::rotation::describe_rules;
 use crate::schedule::same_schedule;
 
 /// The statement id rotctl gives the permission it adds.
-pub const STATEMENT_ID: &str = "rotctl-secretsmanager-invoke";
-pub const SECRETS_MANAGER: &str = "secretsmanager.amazonaws.com";
+pub(crate) const STATEMENT_ID: &str = "rotctl-secretsmanager-invoke";
 
 /// A decision and what it means, in words (the call it makes, or why none).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decision {
-    pub action: Action,
-    pub detail: String,
+pub(crate) struct Decision {
+    pub(crate) action: Action,
+    pub(crate) detail: String,
     /// Something the operator should know even though rotctl leaves it alone.
-    pub note: Option<String>,
+    pub(crate) note: Option<String>,
 }
 
 impl Decision {
@@ -32,7 +30,7 @@ impl Decision {
 }
 
 /// The stack step: create, update, or the deployed stack is already this.
-pub fn stack(
+pub(crate) fn stack(
     name: &str,
     existing: Option<&Stack>,
     deployed_body: Option<&str>,
@@ -72,54 +70,8 @@ pub fn stack(
     }
 }
 
-/// A statement in a Lambda resource policy that lets Secrets Manager invoke the function.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grant {
-    pub sid: String,
-    pub source_account: Option<String>,
-}
-
-/// The statements of a function's policy (JSON) that let Secrets Manager invoke it.
-pub fn grants(policy: &str) -> Vec<Grant> {
-    let Ok(document) = serde_json::from_str::<Value>(policy) else { return Vec::new() };
-    let statements = match &document["Statement"] {
-        Value::Array(statements) => statements.clone(),
-        statement @ Value::Object(_) => vec![statement.clone()],
-        _ => Vec::new(),
-    };
-    statements
-        .iter()
-        .filter(|s| s["Effect"].as_str().unwrap_or("Allow") == "Allow")
-        .filter(|s| {
-            let principal = &s["Principal"];
-            principal["Service"] == SECRETS_MANAGER
-                || principal["Service"].as_array().is_some_and(|a| a.iter().any(|p| p == SECRETS_MANAGER))
-                || principal == SECRETS_MANAGER
-        })
-        .filter(|s| {
-            let allows = |a: &Value| matches!(a.as_str(), Some("lambda:InvokeFunction" | "lambda:*" | "*"));
-            allows(&s["Action"]) || s["Action"].as_array().is_some_and(|a| a.iter().any(allows))
-        })
-        .map(|s| Grant {
-            sid: s["Sid"].as_str().unwrap_or("(no id)").to_string(),
-            source_account: source_account(&s["Condition"]),
-        })
-        .collect()
-}
-
-/// The aws:SourceAccount a condition block requires, if any (keys are case-insensitive).
-fn source_account(condition: &Value) -> Option<String> {
-    let operators = condition.as_object()?;
-    operators.values().filter_map(Value::as_object).flat_map(|keys| keys.iter()).find_map(|(key, value)| {
-        key.eq_ignore_ascii_case("aws:SourceAccount").then(|| match value {
-            Value::Array(values) => values.first().and_then(Value::as_str).unwrap_or_default().to_string(),
-            other => other.as_str().unwrap_or_default().to_string(),
-        })
-    })
-}
-
 /// The invoke-permission step, from the function's policy (None: it has none).
-pub fn invoke_permission(policy: Option<&str>, account: &str) -> Decision {
+pub(crate) fn invoke_permission(policy: Option<&str>, account: &str) -> Decision {
     let found = policy.map(grants).unwrap_or_default();
     let add = Decision::new(
         Action::Create,
@@ -148,7 +100,11 @@ pub fn invoke_permission(policy: Option<&str>, account: &str) -> Decision {
 }
 
 /// The VPC-config step: set the function's subnets and security groups if they differ.
-pub fn vpc_config(current: Option<&FunctionVpc>, subnet_ids: &[String], security_group_ids: &[String]) -> Decision {
+pub(crate) fn vpc_config(
+    current: Option<&FunctionVpc>,
+    subnet_ids: &[String],
+    security_group_ids: &[String],
+) -> Decision {
     if subnet_ids.is_empty() {
         let left = match current {
             Some(vpc) => format!("the function stays in {}", vpc.vpc_id),
@@ -184,7 +140,12 @@ pub enum EndpointMode {
 }
 
 /// The VPC-endpoint step, from the function's VPC (after the VPC step) and the VPC's endpoints.
-pub fn vpc_endpoint(mode: EndpointMode, vpc_id: Option<&str>, service: &str, endpoints: &[Endpoint]) -> Decision {
+pub(crate) fn vpc_endpoint(
+    mode: EndpointMode,
+    vpc_id: Option<&str>,
+    service: &str,
+    endpoints: &[Endpoint],
+) -> Decision {
     if mode == EndpointMode::Skip {
         return Decision::new(Action::Ok, "not checked (--vpc-endpoint skip)");
     }
@@ -212,7 +173,7 @@ pub fn vpc_endpoint(mode: EndpointMode, vpc_id: Option<&str>, service: &str, end
 /// The rules rotation gets: those asked for, else the secret's own, else every 30 days.
 /// The secret's own are sent as AWS takes them: AWS reports AutomaticallyAfterDays
 /// beside a ScheduleExpression, but refuses the two together in RotateSecret.
-pub fn desired_rules(requested: Option<RotationRules>, current: Option<&RotationRules>) -> RotationRules {
+pub(crate) fn desired_rules(requested: Option<RotationRules>, current: Option<&RotationRules>) -> RotationRules {
     let mut rules = requested
         .or_else(|| current.filter(|rules| **rules != RotationRules::default()).cloned())
         .unwrap_or(RotationRules { automatically_after_days: Some(30), ..Default::default() });
@@ -224,7 +185,7 @@ pub fn desired_rules(requested: Option<RotationRules>, current: Option<&Rotation
 
 /// The rotation step: RotateSecret unless rotation is already on, with this
 /// function and this schedule.
-pub fn rotation(secret: &Secret, function_arn: &str, rules: &RotationRules, immediately: bool) -> Decision {
+pub(crate) fn rotation(secret: &Secret, function_arn: &str, rules: &RotationRules, immediately: bool) -> Decision {
     let same_function = secret.rotation_lambda_arn.as_deref() == Some(function_arn);
     let same_rules = secret.rotation_rules.as_ref().is_some_and(|current| same_schedule(current, rules));
     let enabled = secret.rotation_enabled == Some(true);
@@ -255,66 +216,23 @@ pub fn rotation(secret: &Secret, function_arn: &str, rules: &RotationRules, imme
     Decision::new(Action::Update, format!("{call} ({})", changes.join("; ")))
 }
 
-/// A name for the things rotctl creates for a secret: `prod/db` →
-/// `prod-db-<6 hex of the ARN><suffix>`, within `max` characters of letters,
-/// digits and hyphens, starting with a letter. The hash keeps `app/db`,
-/// `app-db` and `app_db` apart (they read the same once sanitised).
-pub fn derived_name_for(secret_name: &str, secret_arn: &str, suffix: &str, max: usize) -> String {
-    let tag = format!("-{:06x}", fnv1a(secret_arn.as_bytes()) & 0xff_ffff);
-    derived_name(secret_name, &format!("{tag}{suffix}"), max)
-}
-
-/// `derived_name_for` without the ARN's hash.
-fn derived_name(secret_name: &str, suffix: &str, max: usize) -> String {
-    let mut base: String = secret_name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-    while base.contains("--") {
-        base = base.replace("--", "-");
-    }
-    let mut base = base.trim_matches('-').to_string();
-    if !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        base.insert_str(0, "s-");
-    }
-    let whole = format!("{base}{suffix}");
-    if whole.len() <= max {
-        return whole;
-    }
-    let hash = format!("-{:08x}", fnv1a(secret_name.as_bytes()) as u32);
-    let keep = max.saturating_sub(suffix.len() + hash.len());
-    format!("{}{hash}{suffix}", base[..keep].trim_end_matches('-'))
-}
-
-/// FNV-1a: a stable, dependency-free hash for names (not for security).
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// The change set's name: from the content, so the same deployment always
-/// has the same name and an interrupted run finds its own change set.
-pub fn change_set_name(body: &str, parameters: &BTreeMap<String, String>) -> String {
-    let mut content = body.as_bytes().to_vec();
-    for (key, value) in parameters {
-        content.extend_from_slice(format!("\n{key}={value}").as_bytes());
-    }
-    format!("rotctl-{:016x}", fnv1a(&content))
-}
-
 /// A CloudFormation template of the operator's own (`--template-file`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateFile {
-    pub body: String,
+pub(crate) struct TemplateFile {
+    pub(crate) body: String,
     /// Parameters the template declares.
-    pub parameters: BTreeSet<String>,
+    pub(crate) parameters: BTreeSet<String>,
     /// Declared parameters rotctl fills that have no default: they need a value.
-    pub required: BTreeSet<String>,
+    pub(crate) required: BTreeSet<String>,
     /// Capabilities its resources need acknowledged.
-    pub capabilities: Vec<&'static str>,
+    pub(crate) capabilities: Vec<&'static str>,
 }
 
 /// CloudFormation's limit for a template passed in the request.
 const MAX_TEMPLATE_BODY: usize = 51_200;
 
 /// Template parameters rotctl can fill (the SAR templates' names).
-pub const KNOWN_PARAMETERS: &[&str] = &[
+pub(crate) const KNOWN_PARAMETERS: &[&str] = &[
     "endpoint",
     "functionName",
     "vpcSubnetIds",
@@ -327,7 +245,7 @@ pub const KNOWN_PARAMETERS: &[&str] = &[
 
 /// Reads and checks a template file: YAML or JSON, with resources, an
 /// output RotationLambdaARN, and no parameter rotctl cannot fill that lacks a default.
-pub fn template_file(path: &str, body: String) -> Result<TemplateFile, String> {
+pub(crate) fn template_file(path: &str, body: String) -> Result<TemplateFile, String> {
     if body.len() > MAX_TEMPLATE_BODY {
         return Err(format!(
             "{path} is {} bytes; CloudFormation takes at most {MAX_TEMPLATE_BODY} in a request",
@@ -380,8 +298,9 @@ pub fn template_file(path: &str, body: String) -> Result<TemplateFile, String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::needless_pass_by_value)] // test helpers take json! values
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     use super::*;
 
@@ -430,7 +349,7 @@ mod tests {
 
     #[test]
     fn vpc_config_compares_as_sets() {
-        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let ids = |v: &[&str]| v.iter().map(std::string::ToString::to_string).collect::<Vec<_>>();
         let current = FunctionVpc {
             vpc_id: "vpc-1".into(),
             subnet_ids: ids(&["subnet-a", "subnet-b"]),
@@ -527,41 +446,6 @@ mod tests {
             super::stack("s", Some(&stack("ROLLBACK_COMPLETE")), None, "body", &parameters)
                 .is_err_and(|e| e.contains("delete-stack"))
         );
-    }
-
-    #[test]
-    fn names_of_secrets_that_sanitise_alike_stay_apart() {
-        let a = derived_name_for(
-            "app/db",
-            "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf",
-            "-rotation",
-            64,
-        );
-        let b = derived_name_for(
-            "app-db",
-            "arn:aws:secretsmanager:us-east-1:123456789012:secret:app-db-GhIjKl",
-            "-rotation",
-            64,
-        );
-        assert_ne!(a, b);
-        assert!(a.starts_with("app-db-") && a.ends_with("-rotation") && a.len() <= 64, "{a}");
-    }
-
-    #[test]
-    fn derived_names_fit_aws_rules() {
-        assert_eq!(derived_name("prod/db", "-rotation", 64), "prod-db-rotation");
-        assert_eq!(derived_name("1st//db@x", "", 128), "s-1st-db-x");
-        let long = derived_name(&"a/".repeat(100), "-rotation", 64);
-        assert!(long.len() <= 64 && long.ends_with("-rotation") && long.starts_with("a-a"), "{long}");
-        assert_ne!(long, derived_name(&"a/".repeat(101), "-rotation", 64), "long names stay distinct");
-    }
-
-    #[test]
-    fn change_set_names_follow_the_content() {
-        let p = BTreeMap::from([("a".to_string(), "1".to_string())]);
-        assert_eq!(change_set_name("body", &p), change_set_name("body", &p));
-        assert_ne!(change_set_name("body", &p), change_set_name("body2", &p));
-        assert!(change_set_name("body", &p).starts_with("rotctl-"));
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub(super) fn emulator() -> &'static Emulator {
 }
 
 impl World {
-    /// Makes rotctl's calls of `operation` fail; see tests/emulator/server.py `Fault`.
+    /// Makes rotctl's calls of `operation` fail; see `Fault` in tests/emulator/rotctl_emulator/harness.py.
     pub fn fault(&self, spec: Value) {
         let mut body = spec;
         body["Key"] = json!(self.rotctl_key);

@@ -60,7 +60,7 @@ async fn ctrl_c_at_a_confirmation_prompt_changes_nothing() {
     terminal.type_keys(b"\x03"); // Ctrl-C, as the terminal turns it into SIGINT
     let run = terminal.finish();
     assert_eq!(run.code, 130, "{run}");
-    assert!(run.stdout.contains("interrupted (Ctrl-C) before any change was sent; nothing was changed"), "{run}");
+    assert!(run.stdout.contains("interrupted (Ctrl-C): no change had been sent; nothing was changed"), "{run}");
     assert_eq!(world.stages(&secret).await, before);
     assert!(mutating(&world.calls()).is_empty(), "{:?}", world.calls());
 }

@@ -1,158 +1,23 @@
 //! The only code that writes stdout: each command's result as JSON (AWS
 //! field names) or as a table for people.
 
-use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use comfy_table::{Table, presets};
 use jiff::Timestamp;
 
-use serde::Serialize;
-
 use crate::cli::OutputFormat;
-use crate::commands::audit::AuditReport;
-use crate::commands::disable::DisableReport;
-use crate::commands::enable::EnableReport;
-use crate::commands::rollback::RollbackReport;
-use crate::commands::rotate_now::{self, RotateReport};
-use crate::commands::status::StatusReport;
-use crate::commands::templates::TemplatesReport;
 use crate::context::Context;
-use crate::exit::Exit;
-use crate::model::{RotationState, SecretStatus};
+use crate::model::{
+    AuditReport, DisableReport, EnableReport, Report, RollbackReport, RotateReport, RotationState, SecretStatus,
+    TemplateJson, TemplatesReport,
+};
 use crate::rotation::{age, describe_rules};
 
-/// What a command produced.
-// One value per run: the size of its largest variant costs nothing.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Outcome {
-    Status(StatusReport),
-    Enable(EnableReport),
-    RotateNow(RotateReport),
-    Rollback(RollbackReport),
-    Disable(DisableReport),
-    Audit(AuditReport),
-    Templates(TemplatesReport),
-    /// Generated text printed as it is (completions, the man page).
-    Text(String),
-}
-
-impl Outcome {
-    pub fn exit(&self) -> Exit {
-        match self {
-            Outcome::Status(report) => report.exit(),
-            Outcome::Enable(report) => report.exit(),
-            Outcome::RotateNow(report) => report.exit(),
-            Outcome::Audit(report) => report.exit(),
-            Outcome::Rollback(_) | Outcome::Disable(_) | Outcome::Templates(_) | Outcome::Text(_) => Exit::Success,
-        }
-    }
-
-    /// Notes for the operator, printed on stderr.
-    pub fn notes(&self) -> Vec<String> {
-        match self {
-            Outcome::Status(report) => report.notes.clone(),
-            Outcome::Enable(report) => report.notes.clone(),
-            Outcome::RotateNow(report) => report.notes.clone(),
-            Outcome::Rollback(report) => report.notes.clone(),
-            Outcome::Audit(report) => report.notes(),
-            Outcome::Disable(_) | Outcome::Templates(_) | Outcome::Text(_) => Vec::new(),
-        }
-    }
-}
-
-/// Progress for people: stderr lines while a long step runs, only when
-/// stderr is a terminal (or with -v); silent for scripts. It also knows what
-/// keeps running in AWS while rotctl waits, for the message on Ctrl-C.
-#[derive(Debug)]
-pub struct Progress {
-    enabled: bool,
-    running_in_aws: RefCell<Vec<String>>,
-}
-
-impl Progress {
-    pub fn new(ctx: &Context) -> Progress {
-        Progress { enabled: ctx.progress || ctx.verbosity > 0, running_in_aws: RefCell::default() }
-    }
-
-    /// No progress at all (tests, library callers).
-    pub fn quiet() -> Progress {
-        Progress { enabled: false, running_in_aws: RefCell::default() }
-    }
-
-    /// Records, until the guard drops, that `what` (a sentence naming the
-    /// work and how to check on it) goes on in AWS if rotctl stops waiting.
-    pub fn running_in_aws(&self, what: String) -> RunningInAws<'_> {
-        self.running_in_aws.borrow_mut().push(what);
-        RunningInAws { progress: self }
-    }
-
-    /// What goes on in AWS right now, innermost last.
-    pub fn still_running(&self) -> Vec<String> {
-        self.running_in_aws.borrow().clone()
-    }
-
-    pub fn say(&self, message: &str) {
-        if self.enabled {
-            eprintln!("rotctl: {message}");
-        }
-    }
-}
-
-/// Forgets one `Progress::running_in_aws` entry when the wait it covers ends.
-#[derive(Debug)]
-pub struct RunningInAws<'a> {
-    progress: &'a Progress,
-}
-
-impl Drop for RunningInAws<'_> {
-    fn drop(&mut self) {
-        self.progress.running_in_aws.borrow_mut().pop();
-    }
-}
-
-/// Writes the outcome to stdout. A closed pipe (`rotctl … | head`) is not an error.
-pub fn emit(ctx: &Context, outcome: &Outcome) -> io::Result<()> {
-    let text = match outcome {
-        Outcome::Text(text) => text.clone(),
-        Outcome::Status(report) => match ctx.output {
-            OutputFormat::Json | OutputFormat::Sarif => json(&report.secrets)?,
-            OutputFormat::Table => status_table(ctx, &report.secrets),
-        },
-        Outcome::Enable(report) => match ctx.output {
-            OutputFormat::Json | OutputFormat::Sarif => json(&EnableJson {
-                plan: &report.plan,
-                status: &report.status,
-                dry_run: report.dry_run,
-                version_id: report.rotation.as_ref().map(|(v, _, _)| v.as_str()),
-                outcome: report.rotation.as_ref().map(|(_, o, _)| *o),
-            })?,
-            OutputFormat::Table => enable_table(ctx, report),
-        },
-        Outcome::RotateNow(report) => match ctx.output {
-            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
-            OutputFormat::Table => rotate_table(ctx, report),
-        },
-        Outcome::Rollback(report) => match ctx.output {
-            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
-            OutputFormat::Table => rollback_table(ctx, report),
-        },
-        Outcome::Disable(report) => match ctx.output {
-            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
-            OutputFormat::Table => disable_table(ctx, report),
-        },
-        Outcome::Audit(report) => match ctx.output {
-            OutputFormat::Json => json(&audit_json(report))?,
-            OutputFormat::Sarif => json(&crate::sarif::render(report))?,
-            OutputFormat::Table => audit_table(ctx, report),
-        },
-        Outcome::Templates(report) => match ctx.output {
-            OutputFormat::Json | OutputFormat::Sarif => json(&templates_json(report))?,
-            OutputFormat::Table => templates_table(report),
-        },
-    };
+/// Writes the report to stdout. A closed pipe (`rotctl … | head`) is not an error.
+pub(crate) fn emit(ctx: &Context, report: &Report) -> io::Result<()> {
+    let text = render(ctx, report)?;
     let mut stdout = io::stdout().lock();
     match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
@@ -160,20 +25,38 @@ pub fn emit(ctx: &Context, outcome: &Outcome) -> io::Result<()> {
     }
 }
 
-/// `{"Findings": [...], "Summary": {...}}`.
-fn audit_json(report: &AuditReport) -> serde_json::Value {
-    serde_json::json!({
-        "Findings": report.findings,
-        "Summary": {
-            "Secrets": report.secrets_read,
-            "Regions": report.regions,
-            "High": report.count(crate::audit::Severity::High),
-            "Medium": report.count(crate::audit::Severity::Medium),
-            "Low": report.count(crate::audit::Severity::Low),
-            "FailOn": format!("{:?}", report.fail_on).to_lowercase(),
-            "Skipped": report.skipped,
-            "FailedRegions": report.failed_regions,
-            "Unchecked": report.unchecked,
+/// The report as the text stdout gets: JSON (SARIF for the audit) or a table.
+pub(crate) fn render(ctx: &Context, outcome: &Report) -> io::Result<String> {
+    Ok(match outcome {
+        Report::Text(text) => text.clone(),
+        Report::Status(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(&report.secrets)?,
+            OutputFormat::Table => status_table(ctx, &report.secrets),
+        },
+        Report::Enable(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
+            OutputFormat::Table => enable_table(ctx, report),
+        },
+        Report::RotateNow(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
+            OutputFormat::Table => rotate_table(ctx, report),
+        },
+        Report::Rollback(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
+            OutputFormat::Table => rollback_table(ctx, report),
+        },
+        Report::Disable(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
+            OutputFormat::Table => disable_table(ctx, report),
+        },
+        Report::Audit(report) => match ctx.output {
+            OutputFormat::Json => json(&report.json())?,
+            OutputFormat::Sarif => json(&crate::sarif::render(report))?,
+            OutputFormat::Table => audit_table(ctx, report),
+        },
+        Report::Templates(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(&templates_json(report))?,
+            OutputFormat::Table => templates_table(report),
         },
     })
 }
@@ -249,31 +132,8 @@ fn json<T: serde::Serialize>(value: &T) -> io::Result<String> {
     Ok(text)
 }
 
-/// `enable -o json`: `{"Plan": [...], "Status": {...}, "DryRun": false}`.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct EnableJson<'a> {
-    plan: &'a [crate::model::PlannedStep],
-    status: &'a SecretStatus,
-    dry_run: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    version_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    outcome: Option<rotate_now::Outcome>,
-}
-
-fn outcome_word(outcome: rotate_now::Outcome) -> &'static str {
-    match outcome {
-        rotate_now::Outcome::Started => "started",
-        rotate_now::Outcome::Succeeded => "succeeded",
-        rotate_now::Outcome::Failed => "failed",
-        rotate_now::Outcome::TimedOut => "timed out",
-    }
-}
-
 fn rotate_table(ctx: &Context, report: &RotateReport) -> String {
-    let mut out =
-        format!("Rotation of {}: {} (version {})\n", report.name, outcome_word(report.outcome), report.version_id);
+    let mut out = format!("Rotation of {}: {} (version {})\n", report.name, report.outcome.as_str(), report.version_id);
     if let Some(failure) = &report.failure {
         let _ = writeln!(out, "  failed at      {}", failure.step.as_deref().unwrap_or("an unknown step"));
         let _ = writeln!(out, "  error          {}", failure.message);
@@ -347,19 +207,11 @@ fn enable_table(ctx: &Context, report: &EnableReport) -> String {
     if report.nothing_to_do() {
         let _ = writeln!(out, "\nNothing to do: rotation of {name} is already set up this way.");
     }
-    if let Some((version, outcome, _)) = &report.rotation {
-        let _ = writeln!(out, "\nFirst rotation: {} (version {version})", outcome_word(*outcome));
+    if let Some(crate::model::Rotation { version_id: version, outcome, .. }) = &report.rotation {
+        let _ = writeln!(out, "\nFirst rotation: {} (version {version})", outcome.as_str());
     }
     let _ = write!(out, "\n{}", secret_block(ctx, &report.status));
     out
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct TemplateJson<'a> {
-    #[serde(flatten)]
-    template: &'a crate::templates::RotationTemplate,
-    application_id: &'a str,
 }
 
 fn templates_json(report: &TemplatesReport) -> Vec<TemplateJson<'_>> {
@@ -384,7 +236,10 @@ fn templates_table(report: &TemplatesReport) -> String {
             template.name,
         ]);
     }
-    let mut out: String = table.to_string().lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    let mut out = String::new();
+    for line in table.to_string().lines() {
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
     let _ = writeln!(
         out,
         "\nApplications are published in the {} partition as {}",
@@ -446,7 +301,7 @@ fn secret_block(ctx: &Context, status: &SecretStatus) -> String {
     if let Some(rules) = &secret.rotation_rules {
         field("Schedule", describe_rules(rules));
     }
-    field("Last rotated", when(ctx.now, secret.last_rotated_date, "never"));
+    field("Last rotated", when_past(ctx.now, secret.last_rotated_date, "never"));
     if secret.rotation_enabled == Some(true) {
         field("Next rotation", when(ctx.now, secret.next_rotation_date, "not scheduled"));
     }
@@ -485,6 +340,16 @@ fn when(now: Timestamp, date: Option<Timestamp>, absent: &str) -> String {
     }
 }
 
+/// A date that is in the past by nature (a rotation that happened): when the
+/// service's clock runs a little ahead of this machine's, it is "just now",
+/// never "in 1s".
+fn when_past(now: Timestamp, date: Option<Timestamp>, absent: &str) -> String {
+    match date {
+        Some(date) if date > now => format!("{date} (just now)"),
+        date => when(now, date, absent),
+    }
+}
+
 /// LastAccessedDate is kept to the day: show the day, not a midnight time.
 fn day(now: Timestamp, date: Option<Timestamp>) -> String {
     let Some(date) = date else { return "never".to_string() };
@@ -511,3 +376,6 @@ fn paint(ctx: &Context, state: RotationState) -> String {
     };
     format!("\x1b[{code}m{label}\x1b[0m")
 }
+
+#[cfg(test)]
+mod tests;

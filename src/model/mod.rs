@@ -7,56 +7,59 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::Serialize;
 
+mod reports;
+pub(crate) use reports::*;
+
 /// The staging labels AWS gives rotation meaning to.
-pub const AWSCURRENT: &str = "AWSCURRENT";
-pub const AWSPENDING: &str = "AWSPENDING";
-pub const AWSPREVIOUS: &str = "AWSPREVIOUS";
+pub(crate) const AWSCURRENT: &str = "AWSCURRENT";
+pub(crate) const AWSPENDING: &str = "AWSPENDING";
+pub(crate) const AWSPREVIOUS: &str = "AWSPREVIOUS";
 
 /// A secret's metadata, from DescribeSecret or a ListSecrets entry. Never its value.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Secret {
-    pub name: String,
+pub(crate) struct Secret {
+    pub(crate) name: String,
     #[serde(rename = "ARN")]
-    pub arn: String,
+    pub(crate) arn: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rotation_enabled: Option<bool>,
+    pub(crate) rotation_enabled: Option<bool>,
     #[serde(rename = "RotationLambdaARN", skip_serializing_if = "Option::is_none")]
-    pub rotation_lambda_arn: Option<String>,
+    pub(crate) rotation_lambda_arn: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rotation_rules: Option<RotationRules>,
+    pub(crate) rotation_rules: Option<RotationRules>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_rotated_date: Option<Timestamp>,
+    pub(crate) last_rotated_date: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_rotation_date: Option<Timestamp>,
+    pub(crate) next_rotation_date: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_accessed_date: Option<Timestamp>,
+    pub(crate) last_accessed_date: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_changed_date: Option<Timestamp>,
+    pub(crate) last_changed_date: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<Timestamp>,
+    pub(crate) created_date: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
+    pub(crate) kms_key_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub owning_service: Option<String>,
+    pub(crate) owning_service: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub primary_region: Option<String>,
+    pub(crate) primary_region: Option<String>,
     /// Set for secrets a partner rotates (external secret rotation).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_secret_rotation_role_arn: Option<String>,
+    pub(crate) external_secret_rotation_role_arn: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub tags: Vec<Tag>,
+    pub(crate) tags: Vec<Tag>,
     /// Labelled versions and their staging labels. (ListSecrets calls this
     /// SecretVersionsToStages; rotctl always uses DescribeSecret's name.)
-    pub version_ids_to_stages: BTreeMap<String, Vec<String>>,
+    pub(crate) version_ids_to_stages: BTreeMap<String, Vec<String>>,
     /// The labelled versions with their dates (ListSecretVersionIds), when read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub versions: Vec<SecretVersion>,
+    pub(crate) versions: Vec<SecretVersion>,
 }
 
 impl Secret {
     /// The version holding `label`, if any.
-    pub fn version_with(&self, label: &str) -> Option<&str> {
+    pub(crate) fn version_with(&self, label: &str) -> Option<&str> {
         self.version_ids_to_stages
             .iter()
             .find(|(_, stages)| stages.iter().any(|s| s == label))
@@ -65,7 +68,7 @@ impl Secret {
 
     /// The version holding AWSPENDING when that is not also the AWSCURRENT
     /// version: a rotation that has not finished (or never will).
-    pub fn dangling_pending(&self) -> Option<&str> {
+    pub(crate) fn dangling_pending(&self) -> Option<&str> {
         self.version_ids_to_stages
             .iter()
             .find(|(_, stages)| stages.iter().any(|s| s == AWSPENDING) && !stages.iter().any(|s| s == AWSCURRENT))
@@ -73,7 +76,7 @@ impl Secret {
     }
 
     /// When a version was created, if its dates were read.
-    pub fn version_created(&self, version_id: &str) -> Option<Timestamp> {
+    pub(crate) fn version_created(&self, version_id: &str) -> Option<Timestamp> {
         self.versions.iter().find(|v| v.version_id == version_id).and_then(|v| v.created_date)
     }
 }
@@ -81,9 +84,9 @@ impl Secret {
 /// A tag, as AWS writes them: `{"Key", "Value"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct Tag {
-    pub key: String,
-    pub value: String,
+pub(crate) struct Tag {
+    pub(crate) key: String,
+    pub(crate) value: String,
 }
 
 /// RotationRules as AWS reports them.
@@ -101,19 +104,19 @@ pub struct RotationRules {
 /// One entry of ListSecretVersionIds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct SecretVersion {
-    pub version_id: String,
-    pub version_stages: Vec<String>,
+pub(crate) struct SecretVersion {
+    pub(crate) version_id: String,
+    pub(crate) version_stages: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_date: Option<Timestamp>,
+    pub(crate) created_date: Option<Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_accessed_date: Option<Timestamp>,
+    pub(crate) last_accessed_date: Option<Timestamp>,
 }
 
 /// The derived rotation state, in the order that decides when several apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum RotationState {
+pub(crate) enum RotationState {
     NotConfigured,
     Disabled,
     Stuck,
@@ -123,7 +126,7 @@ pub enum RotationState {
 }
 
 impl RotationState {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RotationState::NotConfigured => "not-configured",
             RotationState::Disabled => "disabled",
@@ -138,26 +141,26 @@ impl RotationState {
 /// One element of `status -o json`: the secret's metadata and its derived state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct SecretStatus {
+pub(crate) struct SecretStatus {
     #[serde(flatten)]
-    pub secret: Secret,
-    pub rotation_state: RotationState,
+    pub(crate) secret: Secret,
+    pub(crate) rotation_state: RotationState,
     /// Why the state is what it is, in words; shown in the table only.
     #[serde(skip)]
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// What `enable` does about one step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Action {
+pub(crate) enum Action {
     Create,
     Update,
     Ok,
 }
 
 impl Action {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Action::Create => "create",
             Action::Update => "update",
@@ -169,7 +172,7 @@ impl Action {
 /// The steps of `enable`, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum EnableStep {
+pub(crate) enum EnableStep {
     /// Deploy the rotation function's CloudFormation stack.
     Stack,
     /// Let secretsmanager.amazonaws.com invoke the function.
@@ -183,7 +186,7 @@ pub enum EnableStep {
 }
 
 impl EnableStep {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             EnableStep::Stack => "stack",
             EnableStep::InvokePermission => "invoke-permission",
@@ -197,8 +200,8 @@ impl EnableStep {
 /// One line of the plan: `{"Step", "Action", "Detail"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct PlannedStep {
-    pub step: EnableStep,
-    pub action: Action,
-    pub detail: String,
+pub(crate) struct PlannedStep {
+    pub(crate) step: EnableStep,
+    pub(crate) action: Action,
+    pub(crate) detail: String,
 }

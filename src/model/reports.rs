@@ -1,0 +1,346 @@
+//! What each command returns: the JSON contract of its result (AWS field
+//! names), and what the table and the stderr notes need beside it.
+
+use serde::Serialize;
+
+use super::{PlannedStep, SecretStatus};
+use crate::audit::{FailOn, Finding, Severity};
+use crate::exit::Exit;
+use crate::templates::RotationTemplate;
+
+/// What a command produced.
+// One value per run: the size of its largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum Report {
+    Status(StatusReport),
+    Enable(EnableReport),
+    RotateNow(RotateReport),
+    Rollback(RollbackReport),
+    Disable(DisableReport),
+    Audit(AuditReport),
+    Templates(TemplatesReport),
+    /// Generated text printed as it is (completions, the man page).
+    Text(String),
+}
+
+impl Report {
+    pub(crate) fn exit(&self) -> Exit {
+        match self {
+            Report::Status(report) => report.exit(),
+            Report::Enable(report) => report.rotation.as_ref().map_or(Exit::Success, |r| r.outcome.exit()),
+            Report::RotateNow(report) => report.outcome.exit(),
+            Report::Audit(report) => report.exit(),
+            Report::Rollback(_) | Report::Disable(_) | Report::Templates(_) | Report::Text(_) => Exit::Success,
+        }
+    }
+
+    /// Notes for the operator, printed on stderr.
+    pub(crate) fn notes(&self) -> Vec<String> {
+        match self {
+            Report::Status(report) => report.notes.clone(),
+            Report::Enable(report) => report.notes.clone(),
+            Report::RotateNow(report) => report.notes.clone(),
+            Report::Rollback(report) => report.notes.clone(),
+            Report::Audit(report) => report.notes(),
+            Report::Disable(_) | Report::Templates(_) | Report::Text(_) => Vec::new(),
+        }
+    }
+}
+
+/// `status`: one JSON object per secret.
+#[derive(Debug)]
+pub(crate) struct StatusReport {
+    pub(crate) secrets: Vec<SecretStatus>,
+    pub(crate) check: bool,
+    /// Things the operator should know that are not the result (stderr).
+    pub(crate) notes: Vec<String>,
+}
+
+impl StatusReport {
+    pub(crate) fn exit(&self) -> Exit {
+        let unhealthy = self.secrets.iter().any(|s| s.rotation_state != super::RotationState::Healthy);
+        if self.check && unhealthy { Exit::Findings } else { Exit::Success }
+    }
+}
+
+/// What happened to a rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Outcome {
+    Started,
+    Succeeded,
+    Failed,
+    TimedOut,
+}
+
+impl Outcome {
+    pub(crate) fn exit(self) -> Exit {
+        match self {
+            Outcome::Started | Outcome::Succeeded => Exit::Success,
+            Outcome::Failed => Exit::Failure,
+            Outcome::TimedOut => Exit::TimedOut,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Started => "started",
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::TimedOut => "timed out",
+        }
+    }
+}
+
+/// Why a rotation failed, as far as AWS lets rotctl learn it:
+/// `{"Step", "Message", "LogGroup"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Failure {
+    /// createSecret, setSecret, testSecret or finishSecret, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) step: Option<String>,
+    pub(crate) message: String,
+    /// Where to read more.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) log_group: Option<String>,
+}
+
+impl Failure {
+    /// "<what> failed at setSecret: <message> (the function's log: /aws/lambda/f)".
+    pub(crate) fn sentence(&self, what: &str) -> String {
+        format!(
+            "{what} failed{}: {}{}",
+            self.step.as_ref().map(|s| format!(" at {s}")).unwrap_or_default(),
+            self.message,
+            self.log_group.as_ref().map(|g| format!(" (the function's log: {g})")).unwrap_or_default()
+        )
+    }
+}
+
+/// A rotation rotctl started and, with `--wait`, how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rotation {
+    pub(crate) version_id: String,
+    pub(crate) outcome: Outcome,
+    pub(crate) failure: Option<Failure>,
+}
+
+/// `rotate-now`: `{"Name", "ARN", "VersionId", "Outcome", "Status"}` (+ `Failure` when known).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct RotateReport {
+    pub(crate) name: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    pub(crate) version_id: String,
+    pub(crate) outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) failure: Option<Failure>,
+    pub(crate) status: SecretStatus,
+    #[serde(skip)]
+    pub(crate) notes: Vec<String>,
+}
+
+/// `enable`: `{"Plan": [...], "Status": {...}, "DryRun"}` (+ `VersionId`, `Outcome` with `--wait`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct EnableReport {
+    pub(crate) plan: Vec<PlannedStep>,
+    pub(crate) status: SecretStatus,
+    pub(crate) dry_run: bool,
+    /// With --wait: the rotation started and how it ended.
+    #[serde(skip)]
+    pub(crate) rotation: Option<Rotation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) version_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) outcome: Option<Outcome>,
+    #[serde(skip)]
+    pub(crate) notes: Vec<String>,
+}
+
+impl EnableReport {
+    pub(crate) fn new(
+        plan: Vec<PlannedStep>,
+        status: SecretStatus,
+        dry_run: bool,
+        rotation: Option<Rotation>,
+        notes: Vec<String>,
+    ) -> EnableReport {
+        let version_id = rotation.as_ref().map(|r| r.version_id.clone());
+        let outcome = rotation.as_ref().map(|r| r.outcome);
+        EnableReport { plan, status, dry_run, rotation, version_id, outcome, notes }
+    }
+
+    pub(crate) fn nothing_to_do(&self) -> bool {
+        self.plan.iter().all(|step| step.action == super::Action::Ok)
+    }
+}
+
+/// `rollback`: `{"Name", "ARN", "From", "To", "DryRun", "Status"}` (+ `"AlreadyDone": true`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct RollbackReport {
+    pub(crate) name: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
+    pub(crate) dry_run: bool,
+    /// `--expect-current` found the rollback already made; nothing changed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) already_done: bool,
+    pub(crate) status: SecretStatus,
+    #[serde(skip)]
+    pub(crate) before: SecretStatus,
+    #[serde(skip)]
+    pub(crate) notes: Vec<String>,
+}
+
+/// `disable`: `{"Name", "ARN", "Cancelled", "ClearedPendingVersion", "DryRun", "Status"}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DisableReport {
+    pub(crate) name: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    /// Whether CancelRotateSecret was (or, in a dry run, would be) called.
+    pub(crate) cancelled: bool,
+    /// The version AWSPENDING was removed from, if a rotation had left one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) cleared_pending_version: Option<String>,
+    pub(crate) dry_run: bool,
+    pub(crate) status: SecretStatus,
+}
+
+impl DisableReport {
+    pub(crate) fn nothing_to_do(&self) -> bool {
+        !self.cancelled && self.cleared_pending_version.is_none()
+    }
+}
+
+/// A secret the audit reported but did not judge (managed by a service, a replica, partner-rotated).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Skipped {
+    pub(crate) secret: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    pub(crate) region: String,
+    pub(crate) reason: String,
+}
+
+/// A lookup that failed, so the rules that depend on it were not judged.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Unchecked {
+    pub(crate) region: String,
+    pub(crate) resource: String,
+    pub(crate) message: String,
+}
+
+/// A region that could not be audited.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct FailedRegion {
+    pub(crate) region: String,
+    pub(crate) message: String,
+}
+
+/// `audit`.
+#[derive(Debug)]
+pub(crate) struct AuditReport {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) regions: Vec<String>,
+    pub(crate) secrets_read: usize,
+    pub(crate) skipped: Vec<Skipped>,
+    pub(crate) failed_regions: Vec<FailedRegion>,
+    pub(crate) unchecked: Vec<Unchecked>,
+    pub(crate) fail_on: FailOn,
+}
+
+impl AuditReport {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+
+    /// 3 when a finding reaches --fail-on; else 1 when something could not be
+    /// read (a region, a function, a VPC): an incomplete audit must not pass; else 0.
+    pub(crate) fn exit(&self) -> Exit {
+        if self.findings.iter().any(|f| self.fail_on.fails(f.severity)) {
+            Exit::Findings
+        } else if !self.failed_regions.is_empty() || !self.unchecked.is_empty() {
+            Exit::Failure
+        } else {
+            Exit::Success
+        }
+    }
+
+    pub(crate) fn notes(&self) -> Vec<String> {
+        let regions = self.failed_regions.iter().map(|f| format!("{} was not audited: {}", f.region, f.message));
+        let lookups = self.unchecked.iter().map(|u| {
+            format!(
+                "{} in {} could not be checked, so the rules about it were not judged: {}",
+                u.resource, u.region, u.message
+            )
+        });
+        regions.chain(lookups).collect()
+    }
+
+    /// `{"Findings": [...], "Summary": {...}}`.
+    pub(crate) fn json(&self) -> AuditJson<'_> {
+        AuditJson {
+            findings: &self.findings,
+            summary: AuditSummary {
+                secrets: self.secrets_read,
+                regions: &self.regions,
+                high: self.count(Severity::High),
+                medium: self.count(Severity::Medium),
+                low: self.count(Severity::Low),
+                fail_on: self.fail_on.as_str(),
+                skipped: &self.skipped,
+                failed_regions: &self.failed_regions,
+                unchecked: &self.unchecked,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AuditJson<'a> {
+    findings: &'a [Finding],
+    summary: AuditSummary<'a>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct AuditSummary<'a> {
+    secrets: usize,
+    regions: &'a [String],
+    high: usize,
+    medium: usize,
+    low: usize,
+    fail_on: &'static str,
+    skipped: &'a [Skipped],
+    failed_regions: &'a [FailedRegion],
+    unchecked: &'a [Unchecked],
+}
+
+/// `templates`: the catalogue with each application's ARN in the partition.
+#[derive(Debug)]
+pub(crate) struct TemplatesReport {
+    pub(crate) partition: &'static str,
+    pub(crate) templates: Vec<(&'static RotationTemplate, String)>,
+}
+
+/// One element of `templates -o json`: the template and `ApplicationId`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct TemplateJson<'a> {
+    #[serde(flatten)]
+    pub(crate) template: &'a RotationTemplate,
+    pub(crate) application_id: &'a str,
+}
