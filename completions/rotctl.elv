@@ -86,6 +86,7 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand -o 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
             cand --output 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
             cand --no-rotate-immediately 'Set up rotation without rotating now (AWS still runs the function''s testSecret step)'
+            cand --check-value 'Let rotctl read the secret''s value once (GetSecretValue) to check it has the keys the template needs; only missing key names are ever shown. Without it rotctl asks at a terminal (--yes does not answer this), and skips the check, saying so, when nobody can answer'
             cand --no-preflight-value 'Do not read the secret''s value to check it has the keys the template needs'
             cand --wait 'Wait for the first rotation''s outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)'
             cand --dry-run 'Show the plan (each step: create, update or ok, and the call it would make); change nothing'

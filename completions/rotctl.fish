@@ -85,6 +85,7 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s o -l output -d 
 json\t''
 sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-rotate-immediately -d 'Set up rotation without rotating now (AWS still runs the function\'s testSecret step)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l check-value -d 'Let rotctl read the secret\'s value once (GetSecretValue) to check it has the keys the template needs; only missing key names are ever shown. Without it rotctl asks at a terminal (--yes does not answer this), and skips the check, saying so, when nobody can answer'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-preflight-value -d 'Do not read the secret\'s value to check it has the keys the template needs'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l wait -d 'Wait for the first rotation\'s outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l dry-run -d 'Show the plan (each step: create, update or ok, and the call it would make); change nothing'

@@ -269,7 +269,6 @@ async fn bad_input_is_refused_before_any_change() {
             vec!["--template", "postgres-single", "--kms-key-arn", "arn:aws:kms:us-east-1:123456789012:alias/x"],
             "KMS key ARN",
         ),
-        (vec!["--template", "postgres-single"], "--no-preflight-value"),
     ];
     for (args, says) in cases {
         let mut full = vec!["enable", secret.as_str()];
@@ -303,7 +302,10 @@ async fn yes_does_not_consent_to_reading_the_value() {
     let world = World::new();
     let secret = world.secret("db").await;
     // --yes answers confirmations, not this: without --check-value and a terminal, no value is read.
-    let run = world.rotctl(&["enable", &secret, "--template", "oracle-single", "--yes"]).run();
+    // (CreateChangeSet is refused so that the emulator, which has no Serverless Application
+    // Repository yet, is not asked to deploy one.)
+    world.fault(json!({"Operation": "CreateChangeSet", "Code": "ValidationError", "Status": 400}));
+    let run = world.rotctl(&["enable", &secret, "--template", "oracle-single", "--yes"]).run().code(1);
     assert!(run.stderr.contains("were not checked") && run.stderr.contains("--check-value"), "{run}");
     assert!(!operations(&world.calls()).contains(&"GetSecretValue"), "the value was read: {:?}", world.calls());
 }

@@ -1,5 +1,8 @@
 //! rotctl's integration tests: one binary, one emulator, many worlds.
 
+// A test binary has no users outside it: `pub` here only shares between its modules.
+#![allow(unreachable_pub)]
+
 mod audit;
 mod cli;
 mod day_two;
