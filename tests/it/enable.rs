@@ -56,7 +56,10 @@ async fn an_existing_function_first_run_then_nothing_to_do() {
     let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
     assert_eq!(described.rotation_enabled(), Some(true));
     assert_eq!(described.rotation_lambda_arn(), Some(function.as_str()));
-    assert_eq!(described.rotation_rules().and_then(|r| r.automatically_after_days()), Some(30));
+    assert_eq!(
+        described.rotation_rules().and_then(aws_sdk_secretsmanager::types::RotationRulesType::automatically_after_days),
+        Some(30)
+    );
     world.wait_for_event(&secret, "RotationSucceeded").await;
 
     let before = world.calls().len();
@@ -91,7 +94,10 @@ async fn schedules_and_windows_are_set_and_changing_them_is_an_update() {
         "{json}"
     );
     let rules = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
-    assert_eq!(rules.rotation_rules().and_then(|r| r.automatically_after_days()), Some(7));
+    assert_eq!(
+        rules.rotation_rules().and_then(aws_sdk_secretsmanager::types::RotationRulesType::automatically_after_days),
+        Some(7)
+    );
 }
 
 #[tokio::test]
@@ -130,7 +136,7 @@ async fn a_template_file_is_deployed_once_through_a_change_set() {
     let stack_name = format!("rotctl-{}-db-{}", world.prefix, arn_tag(&secret));
     let stacks = world.cloudformation.describe_stacks().stack_name(&stack_name).send().await.expect("DescribeStacks");
     let stack = &stacks.stacks()[0];
-    assert_eq!(stack.stack_status().map(|s| s.as_str()), Some("CREATE_COMPLETE"));
+    assert_eq!(stack.stack_status().map(aws_sdk_cloudformation::types::StackStatus::as_str), Some("CREATE_COMPLETE"));
     let function =
         stack.outputs().iter().find(|o| o.output_key() == Some("RotationLambdaARN")).and_then(|o| o.output_value());
     let function = function.expect("the stack's output").to_string();
@@ -370,13 +376,19 @@ async fn a_run_killed_between_change_set_and_execution_converges() {
     child.kill();
     let stack_name = format!("rotctl-{}-db-{}", world.prefix, arn_tag(&secret));
     let stacks = world.cloudformation.describe_stacks().stack_name(&stack_name).send().await.expect("DescribeStacks");
-    assert_eq!(stacks.stacks()[0].stack_status().map(|s| s.as_str()), Some("REVIEW_IN_PROGRESS"));
+    assert_eq!(
+        stacks.stacks()[0].stack_status().map(aws_sdk_cloudformation::types::StackStatus::as_str),
+        Some("REVIEW_IN_PROGRESS")
+    );
 
     world.rotctl(&["enable", &secret, "--template-file", template]).run().success();
     let all = world.cloudformation.describe_stacks().send().await.expect("DescribeStacks");
     let named: Vec<_> = all.stacks().iter().filter(|s| s.stack_name() == Some(stack_name.as_str())).collect();
     assert_eq!(named.len(), 1, "one stack");
-    assert_eq!(named[0].stack_status().map(|s| s.as_str()), Some("CREATE_COMPLETE"));
+    assert_eq!(
+        named[0].stack_status().map(aws_sdk_cloudformation::types::StackStatus::as_str),
+        Some("CREATE_COMPLETE")
+    );
     let creates = world.calls().iter().filter(|c| c.operation == "CreateChangeSet" && c.status == 200).count();
     assert_eq!(creates, 1, "the second run re-used the first run's change set");
     world.wait_for_event(&secret, "RotationSucceeded").await;

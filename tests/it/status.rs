@@ -25,7 +25,7 @@ fn same_labels(mut a: HashMap<String, Vec<String>>, mut b: HashMap<String, Vec<S
 /// Exactly one DescribeSecret and one ListSecretVersionIds per secret, nothing else.
 fn read_one_secret(calls: &[Call]) {
     let mut ops = operations(calls);
-    ops.sort();
+    ops.sort_unstable();
     assert_eq!(ops, ["DescribeSecret", "ListSecretVersionIds"], "{calls:?}");
     assert!(calls.iter().all(|c| !c.is_mutating()));
 }

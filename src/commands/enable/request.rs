@@ -305,7 +305,7 @@ mod tests {
             (rules.schedule_expression.as_deref(), rules.duration.as_deref()),
             (Some("rate(10 days)"), Some("3h"))
         );
-        assert_eq!(request.wait, Some(std::time::Duration::from_secs(120)));
+        assert_eq!(request.wait, Some(std::time::Duration::from_mins(2)));
         assert_eq!(request.value_check, ValueCheck::Allowed);
         assert!(request.immediately && !request.dry_run);
     }

@@ -23,9 +23,7 @@ static EMULATOR: OnceLock<Emulator> = OnceLock::new();
 
 pub(super) fn emulator() -> &'static Emulator {
     EMULATOR.get_or_init(|| {
-        let python = std::env::var_os("ROTCTL_EMULATOR_PYTHON")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join(".venv/bin/python"));
+        let python = std::env::var_os("ROTCTL_EMULATOR_PYTHON").map_or_else(|| root().join(".venv/bin/python"), PathBuf::from);
         assert!(
             python.exists(),
             "the emulator is not installed ({}): run scripts/test, which creates .venv from tests/emulator/requirements.txt",
@@ -44,9 +42,9 @@ pub(super) fn emulator() -> &'static Emulator {
         let stdout = child.stdout.take().expect("the emulator's stdout");
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).expect("reading the emulator's READY line");
-        let port = line.strip_prefix("READY ").map(str::trim).unwrap_or_else(|| {
+        let port = line.strip_prefix("READY ").map_or_else(|| {
             panic!("the emulator did not start (said {line:?}); its log is {}", log.display())
-        });
+        }, str::trim);
         let stdin = child.stdin.take().expect("the emulator's stdin");
         Emulator { endpoint: format!("http://127.0.0.1:{port}"), _stdin: Mutex::new(stdin), _child: Mutex::new(child) }
     })
@@ -92,7 +90,7 @@ impl World {
             let made: Vec<_> = calls.iter().map(|c| c["Operation"].as_str().unwrap_or_default().to_string()).collect();
             Err(format!("rotctl made {made:?}, none held"))
         })
-        .await
+        .await;
     }
 
     /// The rotation service events (CloudTrail eventName) of a secret, oldest first.
@@ -118,7 +116,7 @@ impl World {
             }
             Err(events.to_string())
         })
-        .await
+        .await;
     }
 }
 

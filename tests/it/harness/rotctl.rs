@@ -39,7 +39,7 @@ impl Rotctl {
             // As on this machine: a backtrace would show if rotctl ever panicked.
             .env("RUST_BACKTRACE", "1")
             .stdin(Stdio::null());
-        Rotctl { command, args: args.iter().map(|a| a.to_string()).collect() }
+        Rotctl { command, args: args.iter().map(std::string::ToString::to_string).collect() }
     }
 
     /// One more argument, any bytes (non-UTF-8 included).
@@ -100,7 +100,7 @@ impl Rotctl {
                 match std::io::Read::read(&mut screen, &mut buffer) {
                     Ok(0) => return,
                     Ok(n) => sink.lock().expect("the screen").extend_from_slice(&buffer[..n]),
-                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(error) => panic!("reading the terminal: {error}"),
                 }
             }
@@ -129,7 +129,7 @@ impl Terminal {
             let screen = self.screen();
             if screen.contains(text) { Ok(()) } else { Err(format!("\n{screen}")) }
         })
-        .await
+        .await;
     }
 
     /// Keys typed at the terminal (b"\x03" is Ctrl-C).

@@ -154,7 +154,13 @@ impl World {
                 let policy: Value = serde_json::from_str(out.policy().unwrap_or("{}")).expect("a policy document");
                 policy["Statement"].as_array().cloned().unwrap_or_default()
             }
-            Err(error) if error.as_service_error().is_some_and(|e| e.is_resource_not_found_exception()) => Vec::new(),
+            Err(error)
+                if error.as_service_error().is_some_and(
+                    aws_sdk_lambda::operation::get_policy::GetPolicyError::is_resource_not_found_exception,
+                ) =>
+            {
+                Vec::new()
+            }
             Err(error) => panic!("GetPolicy: {error:?}"),
         }
     }
@@ -239,7 +245,7 @@ impl World {
     pub fn template_file(&self, name: &str, grants_invoke: bool) -> PathBuf {
         let source =
             std::fs::read_to_string(root().join("tests/fixtures/rotation_function.py")).expect("the fixture function");
-        let code: String = source.lines().map(|line| format!("          {line}\n")).collect();
+        let code: String = source.lines().flat_map(|line| ["          ", line, "\n"]).collect();
         let permission = if grants_invoke {
             "  RotationPermission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !GetAtt RotationFunction.Arn\n      Action: lambda:InvokeFunction\n      Principal: secretsmanager.amazonaws.com\n      SourceAccount: !Ref AWS::AccountId\n"
         } else {
@@ -351,7 +357,7 @@ impl World {
             }
             Err(format!("{stages:?}"))
         })
-        .await
+        .await;
     }
 
     /// Sets dates the emulator cannot make pass (epoch seconds), through the harness.

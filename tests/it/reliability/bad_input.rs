@@ -6,6 +6,8 @@ use crate::harness::{World, mutating};
 /// Every command and option with malformed, out-of-range, contradictory and
 /// hostile values: exit 2, one `rotctl: ` line that says what to do, short
 /// (hostile input is not echoed in full), and no change in AWS.
+// The catalogue is a list of cases: it reads best whole.
+#[allow(clippy::too_many_lines)]
 #[tokio::test]
 async fn bad_input_catalogue() {
     let world = World::new();
@@ -32,14 +34,15 @@ async fn bad_input_catalogue() {
     let mut cases: Vec<Vec<String>> = Vec::new();
     for bad in &hostile_secrets {
         for command in [&["status"][..], &["rotate-now"], &["rollback", "--yes"], &["disable", "--yes"]] {
-            let mut args: Vec<String> = command.iter().map(|a| a.to_string()).collect();
+            let mut args: Vec<String> = command.iter().map(std::string::ToString::to_string).collect();
             args.insert(1, bad.clone());
             cases.push(args);
         }
         cases.push(vec!["enable".into(), bad.clone(), "--lambda-arn".into(), function.clone()]);
     }
-    let with =
-        |base: &[&str], extra: &[&str]| -> Vec<String> { base.iter().chain(extra).map(|a| a.to_string()).collect() };
+    let with = |base: &[&str], extra: &[&str]| -> Vec<String> {
+        base.iter().chain(extra).map(std::string::ToString::to_string).collect()
+    };
     let enable: &[&str] = &["enable", &secret, "--lambda-arn", &function];
     let option_cases: Vec<Vec<String>> = vec![
         with(&["status", "--name-prefix", ""], &[]),

@@ -15,7 +15,7 @@ async fn wait_for_calls(world: &World, operation: &str, times: usize) {
             made => Err(format!("{made} so far")),
         }
     })
-    .await
+    .await;
 }
 
 /// Ctrl-C, then what rotctl printed. How long it took to end is printed for

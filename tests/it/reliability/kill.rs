@@ -57,7 +57,11 @@ async fn killed_at(world: &World, i: usize, hold: &str, operation: &str) {
     let stacks = world.cloudformation.describe_stacks().send().await.expect("DescribeStacks");
     let ours: Vec<_> = stacks.stacks().iter().filter(|s| s.stack_name() == Some(stack_name.as_str())).collect();
     assert_eq!(ours.len(), 1, "{hold} {operation}: one stack");
-    assert_eq!(ours[0].stack_status().map(|s| s.as_str()), Some("CREATE_COMPLETE"), "{hold} {operation}");
+    assert_eq!(
+        ours[0].stack_status().map(aws_sdk_cloudformation::types::StackStatus::as_str),
+        Some("CREATE_COMPLETE"),
+        "{hold} {operation}"
+    );
     let function = ours[0].outputs().iter().find(|o| o.output_key() == Some("RotationLambdaARN"));
     let function = function.and_then(|o| o.output_value()).expect("the function").to_string();
     assert_eq!(checked_grants(world, &function).await, 1, "{hold} {operation}: one invoke statement");
