@@ -40,52 +40,15 @@ impl Env {
         self.sent.count()
     }
 
-    /// An Env whose clients answer from `aws-smithy-mocks` rules (any
-    /// service not given answers nothing: a call to it fails the test), with
-    /// a context for a script: table output, no terminal, no prompts.
+    /// An Env whose clients answer from `aws-smithy-mocks` rules (`configure`
+    /// sets the clients a test gives rules to; a call to any other fails the
+    /// test), with a context for a script: table output, no terminal, no prompts.
     #[cfg(test)]
-    pub(crate) fn mocked(configure: impl FnOnce(&mut mocked::Services)) -> Env {
-        let mut services = mocked::Services::default();
-        configure(&mut services);
+    pub(crate) fn mocked(configure: impl FnOnce(&mut Clients)) -> Env {
+        let mut clients = Clients::mocked();
+        configure(&mut clients);
         let sent = ChangesSent::default();
-        let mocked::Services { secrets, lambda, cloudformation, ec2, cloudtrail, logs } = services;
-        let clients = Clients::from_clients("us-east-1", &sent, secrets, lambda, cloudformation, ec2, cloudtrail, logs);
-        let ctx = Context::for_tests();
-        Env {
-            ctx,
-            progress: Progress::quiet(),
-            connection: Connection::default(),
-            sent,
-            clients: OnceCell::from(clients),
-        }
-    }
-}
-
-#[cfg(test)]
-pub(crate) mod mocked {
-    use aws_smithy_mocks::{Rule, mock_client};
-
-    /// One client per service; replace the ones a test gives rules to.
-    pub(crate) struct Services {
-        pub(crate) secrets: aws_sdk_secretsmanager::Client,
-        pub(crate) lambda: aws_sdk_lambda::Client,
-        pub(crate) cloudformation: aws_sdk_cloudformation::Client,
-        pub(crate) ec2: aws_sdk_ec2::Client,
-        pub(crate) cloudtrail: aws_sdk_cloudtrail::Client,
-        pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
-    }
-
-    impl Default for Services {
-        fn default() -> Services {
-            let none: [&Rule; 0] = [];
-            Services {
-                secrets: mock_client!(aws_sdk_secretsmanager, none),
-                lambda: mock_client!(aws_sdk_lambda, none),
-                cloudformation: mock_client!(aws_sdk_cloudformation, none),
-                ec2: mock_client!(aws_sdk_ec2, none),
-                cloudtrail: mock_client!(aws_sdk_cloudtrail, none),
-                logs: mock_client!(aws_sdk_cloudwatchlogs, none),
-            }
-        }
+        let clients = OnceCell::from(clients.counted(&sent));
+        Env { ctx: Context::for_tests(), progress: Progress::quiet(), connection: Connection::default(), sent, clients }
     }
 }

@@ -122,34 +122,40 @@ impl Clients {
         }
     }
 
-    /// Clients made in a test (e.g. `aws-smithy-mocks` clients), each given
-    /// the counter of changes sent, as `connect` gives it.
+    /// Clients answered by `aws-smithy-mocks` rules, none given yet: a test
+    /// replaces the ones it gives rules to, and a call to any other fails it.
     #[cfg(test)]
-    #[allow(clippy::too_many_arguments, clippy::needless_pass_by_value)] // one client per service, as tests make them
-    pub(crate) fn from_clients(
-        region: &str,
-        sent: &ChangesSent,
-        secrets: aws_sdk_secretsmanager::Client,
-        lambda: aws_sdk_lambda::Client,
-        cloudformation: aws_sdk_cloudformation::Client,
-        ec2: aws_sdk_ec2::Client,
-        cloudtrail: aws_sdk_cloudtrail::Client,
-        logs: aws_sdk_cloudwatchlogs::Client,
-    ) -> Clients {
+    pub(crate) fn mocked() -> Clients {
+        use aws_smithy_mocks::{Rule, mock_client};
+        let none: [&Rule; 0] = [];
+        Clients {
+            region: "us-east-1".to_string(),
+            secrets: mock_client!(aws_sdk_secretsmanager, none),
+            lambda: mock_client!(aws_sdk_lambda, none),
+            cloudformation: mock_client!(aws_sdk_cloudformation, none),
+            ec2: mock_client!(aws_sdk_ec2, none),
+            cloudtrail: mock_client!(aws_sdk_cloudtrail, none),
+            logs: mock_client!(aws_sdk_cloudwatchlogs, none),
+            setup: None,
+        }
+    }
+
+    /// The same clients, each given the counter of changes sent, as `connect` gives it.
+    #[cfg(test)]
+    pub(crate) fn counted(self, sent: &ChangesSent) -> Clients {
         macro_rules! counted {
             ($sdk:ident, $client:expr) => {
                 $sdk::Client::from_conf($client.config().to_builder().interceptor(sent.clone()).build())
             };
         }
         Clients {
-            region: region.to_string(),
-            secrets: counted!(aws_sdk_secretsmanager, secrets),
-            lambda: counted!(aws_sdk_lambda, lambda),
-            cloudformation: counted!(aws_sdk_cloudformation, cloudformation),
-            ec2: counted!(aws_sdk_ec2, ec2),
-            cloudtrail: counted!(aws_sdk_cloudtrail, cloudtrail),
-            logs: counted!(aws_sdk_cloudwatchlogs, logs),
-            setup: None,
+            secrets: counted!(aws_sdk_secretsmanager, self.secrets),
+            lambda: counted!(aws_sdk_lambda, self.lambda),
+            cloudformation: counted!(aws_sdk_cloudformation, self.cloudformation),
+            ec2: counted!(aws_sdk_ec2, self.ec2),
+            cloudtrail: counted!(aws_sdk_cloudtrail, self.cloudtrail),
+            logs: counted!(aws_sdk_cloudwatchlogs, self.logs),
+            ..self
         }
     }
 
