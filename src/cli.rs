@@ -3,6 +3,7 @@
 //! generated from these types.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiff::SignedDuration;
 
 use crate::commands::{
     audit::AuditArgs, completions::CompletionsArgs, disable::DisableArgs, enable::EnableArgs, rollback::RollbackArgs,
@@ -196,11 +197,34 @@ Examples:
     Man,
 }
 
+/// `--timeout`: a positive duration such as 90s, 5m or 1h30m.
+pub(crate) fn parse_timeout(text: &str) -> Result<SignedDuration, String> {
+    let duration: SignedDuration =
+        text.parse().map_err(|_| format!("{} is not a duration (use e.g. 90s, 5m, 1h)", crate::error::shown(text)))?;
+    if duration.is_positive() && duration <= SignedDuration::from_hours(24) {
+        Ok(duration)
+    } else {
+        Err(format!("{} is out of range (more than 0s, at most 24h)", crate::error::shown(text)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use clap::CommandFactory;
 
-    use super::Cli;
+    use jiff::SignedDuration;
+
+    use super::{Cli, parse_timeout};
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("5m"), Ok(SignedDuration::from_mins(5)));
+        assert_eq!(parse_timeout("90s"), Ok(SignedDuration::from_secs(90)));
+        assert_eq!(parse_timeout("1h30m"), Ok(SignedDuration::from_mins(90)));
+        for bad in ["0s", "-5m", "forever", "25h", ""] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
 
     /// clap wraps help at 100 columns: an example line longer than that
     /// would break in the middle of a command line.

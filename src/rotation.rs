@@ -3,7 +3,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::model::{RotationRules, RotationState, Secret};
+use crate::model::{RotationRules, RotationState, Secret, SecretStatus};
 
 /// An AWSPENDING older than this is a rotation that failed, not one running.
 /// (Rotation functions have at most 15 minutes: the Lambda timeout ceiling.)
@@ -20,6 +20,12 @@ pub(crate) fn is_configured(secret: &Secret) -> bool {
 /// The derived state and the reason for it, in words.
 ///
 /// When several states apply, the first in this order wins: not-configured,
+/// A secret's status from what was read: its metadata and its derived state.
+pub(crate) fn status(secret: Secret, now: Timestamp) -> SecretStatus {
+    let (rotation_state, reason) = assess(&secret, now);
+    SecretStatus { secret, rotation_state, reason }
+}
+
 /// disabled, stuck, in-progress, overdue, healthy.
 pub(crate) fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
     if !is_configured(secret) {

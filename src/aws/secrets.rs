@@ -78,6 +78,12 @@ pub(crate) async fn read(client: &Client, region: &str, secret_id: &str) -> Resu
     Ok(secret)
 }
 
+/// `read`, after a change: a read that fails for a while (an outage past the
+/// SDK's retries) is tried again, since the change already runs in AWS.
+pub(crate) async fn read_patiently(client: &Client, region: &str, secret_id: &str) -> Result<Secret> {
+    super::wait::patiently(std::time::Duration::from_secs(1), || read(client, region, secret_id)).await
+}
+
 /// ListSecretVersionIds: the labelled versions with their dates.
 pub(crate) async fn versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {
     list_versions(client, region, secret_id, false).await

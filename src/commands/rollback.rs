@@ -154,7 +154,7 @@ pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport
     let plan =
         plan(&secret, &versions, args.to_version.as_deref(), args.expect_current.as_deref(), args.force, ctx.now)?;
     let labelled: Vec<SecretVersion> = versions.iter().filter(|v| !v.version_stages.is_empty()).cloned().collect();
-    let before = super::status::assessed(Secret { versions: labelled, ..secret.clone() }, ctx.now);
+    let before = rotation::status(Secret { versions: labelled, ..secret.clone() }, ctx.now);
 
     // A report of a rollback that changes nothing: AWS's state as read.
     let unchanged = |plan: Plan, dry_run: bool, notes: Vec<String>| RollbackReport {
@@ -250,7 +250,7 @@ async fn apply(
     secrets::move_label(&clients.secrets, &secret.arn, AWSCURRENT, Some(&plan.from), Some(&plan.to)).await?;
 
     // Read it back: report what AWS now holds, not what was asked for.
-    let status = super::status::one(&clients.secrets, region, &secret.arn, now).await?;
+    let status = rotation::status(secrets::read(&clients.secrets, region, &secret.arn).await?, now);
     let stages = &status.secret.version_ids_to_stages;
     let holds = |version: &str, label: &str| stages.get(version).is_some_and(|s| s.iter().any(|l| l == label));
     if !holds(&plan.to, AWSCURRENT) || !holds(&plan.from, AWSPREVIOUS) {

@@ -1,15 +1,13 @@
 //! `rotctl rotate-now`: rotate at once with the stored configuration, and
 //! optionally wait for the outcome.
 
-use std::time::Duration;
-
 use clap::Args;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::arn::SecretId;
-use crate::aws::{Clients, rotation as follow, secrets, wait};
+use crate::aws::{Clients, rotation as follow, secrets};
 use crate::env::Env;
-use crate::error::{Error, Result, shown};
+use crate::error::{Error, Result};
 use crate::model::{Failure, Outcome, RotateReport, RotationState, Secret, SecretStatus};
 use crate::rotation;
 
@@ -25,19 +23,8 @@ pub struct RotateNowArgs {
     pub wait: bool,
 
     /// How long --wait waits, e.g. 90s, 5m, 1h
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_timeout)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::cli::parse_timeout)]
     pub timeout: SignedDuration,
-}
-
-/// `--timeout`: a positive duration such as 90s, 5m or 1h30m.
-pub(crate) fn parse_timeout(text: &str) -> std::result::Result<SignedDuration, String> {
-    let duration: SignedDuration =
-        text.parse().map_err(|_| format!("{} is not a duration (use e.g. 90s, 5m, 1h)", shown(text)))?;
-    if duration.is_positive() && duration <= SignedDuration::from_hours(24) {
-        Ok(duration)
-    } else {
-        Err(format!("{} is out of range (more than 0s, at most 24h)", shown(text)))
-    }
 }
 
 pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport> {
@@ -145,26 +132,10 @@ fn refuse_unless_ready(secret: &Secret, now: Timestamp) -> Result<()> {
     }
 }
 
-/// The secret's status after the rotation, read with patience (a rotation
-/// runs in AWS now: one failed read must not end the run).
-pub(crate) async fn read_status(clients: &Clients, arn: &str, now: Timestamp) -> Result<SecretStatus> {
-    wait::patiently(Duration::from_secs(1), || {
-        super::status::one(&clients.secrets, &clients.region, arn, Timestamp::now().max(now))
-    })
-    .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timeouts() {
-        assert_eq!(parse_timeout("5m"), Ok(SignedDuration::from_mins(5)));
-        assert_eq!(parse_timeout("90s"), Ok(SignedDuration::from_secs(90)));
-        assert_eq!(parse_timeout("1h30m"), Ok(SignedDuration::from_mins(90)));
-        for bad in ["0s", "-5m", "forever", "25h", ""] {
-            assert!(parse_timeout(bad).is_err(), "{bad}");
-        }
-    }
+/// The secret's status after the rotation started: read with patience (a
+/// rotation runs in AWS now: one failed read must not end the run), judged at
+/// the time of reading.
+async fn read_status(clients: &Clients, arn: &str, now: Timestamp) -> Result<SecretStatus> {
+    let read = secrets::read_patiently(&clients.secrets, &clients.region, arn).await?;
+    Ok(rotation::status(read, Timestamp::now().max(now)))
 }

@@ -7,7 +7,7 @@ use crate::arn::SecretId;
 use crate::aws::secrets;
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::model::{Secret, SecretStatus, StatusReport};
+use crate::model::{Secret, StatusReport};
 use crate::rotation;
 
 /// How many secrets are read at once (each is two concurrent calls; far
@@ -42,24 +42,8 @@ pub(crate) async fn run(env: &Env, args: &StatusArgs) -> Result<StatusReport> {
     } else {
         named(client, region, &args.secrets).await?
     };
-    let secrets = secrets.into_iter().map(|secret| assessed(secret, env.ctx.now)).collect();
+    let secrets = secrets.into_iter().map(|secret| rotation::status(secret, env.ctx.now)).collect();
     Ok(StatusReport { secrets, check: args.check, notes })
-}
-
-/// One secret's status, read fresh (DescribeSecret and ListSecretVersionIds).
-pub(crate) async fn one(
-    client: &aws_sdk_secretsmanager::Client,
-    region: &str,
-    id: &str,
-    now: jiff::Timestamp,
-) -> Result<SecretStatus> {
-    Ok(assessed(secrets::read(client, region, id).await?, now))
-}
-
-/// A secret's status from what was read.
-pub(crate) fn assessed(secret: Secret, now: jiff::Timestamp) -> SecretStatus {
-    let (rotation_state, reason) = rotation::assess(&secret, now);
-    SecretStatus { secret, rotation_state, reason }
 }
 
 /// The secrets named on the command line: DescribeSecret and

@@ -66,7 +66,7 @@ fn secret(name: &str, extra: &[(&str, &str, &str)]) -> Secret {
 }
 
 fn status(secret: Secret) -> SecretStatus {
-    crate::commands::status::assessed(secret, at(NOW))
+    crate::rotation::status(secret, at(NOW))
 }
 
 fn healthy() -> SecretStatus {

@@ -428,3 +428,38 @@ async fn vpc_endpoint_create_for_a_template_outside_any_vpc_is_refused() {
         .fails(1, &["needs the function in a VPC", "re-run the same enable"]);
     assert!(mutating(&world.calls()).contains(&"ExecuteChangeSet"), "{run}");
 }
+
+#[tokio::test]
+async fn a_template_dry_run_names_the_application_its_version_and_parameters() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    let json = world
+        .rotctl(&[
+            "enable",
+            &secret,
+            "--template",
+            "postgres-single",
+            "--exclude-characters",
+            "/@",
+            "--dry-run",
+            "-o",
+            "json",
+        ])
+        .run()
+        .success()
+        .json();
+    let stack = &json["Plan"][0];
+    assert_eq!((stack["Step"].as_str(), stack["Action"].as_str()), (Some("stack"), Some("create")), "{json}");
+    let detail = stack["Detail"].as_str().unwrap_or_default();
+    let expected = [
+        "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser 1.1.",
+        "endpoint=https://secretsmanager.us-east-1.amazonaws.com",
+        "excludeCharacters=/@",
+        &format!("functionName={}-db-{}-rotation", world.prefix, arn_tag(&secret)),
+    ];
+    for part in expected {
+        assert!(detail.contains(part), "{part:?} not in {detail}");
+    }
+    assert!(mutating(&world.calls()).is_empty(), "a dry run changed something: {:?}", world.calls());
+    assert!(!operations(&world.calls()).contains(&"GetSecretValue"), "a dry run reads no value");
+}

@@ -21,7 +21,7 @@ use crate::arn::Arn;
 use crate::aws::{Clients, cloudformation, ec2, lambda, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::model::{Action, EnableReport, EnableStep, PlannedStep, RotationRules, RotationState, Secret, SecretStatus};
+use crate::model::{Action, EnableReport, EnableStep, PlannedStep, RotationRules, RotationState, Secret};
 use crate::templates::{self, RotationTemplate, TemplateParameters};
 use crate::{naming, prompt, rotation};
 
@@ -118,7 +118,7 @@ pub struct EnableArgs {
     pub wait: bool,
 
     /// How long --wait waits, e.g. 90s, 5m, 1h
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = super::rotate_now::parse_timeout)]
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::cli::parse_timeout)]
     pub timeout: jiff::SignedDuration,
 
     /// Show the plan (each step: create, update or ok, and the call it would make); change nothing
@@ -224,7 +224,7 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     let Some(function) = function else {
         // A dry run of a stack not yet deployed: the function is not known yet.
         plan.extend(after_stack(request, &secret, &rules));
-        return Ok(EnableReport::new(plan, assessed(secret, now), true, None, notes));
+        return Ok(EnableReport::new(plan, rotation::status(secret, now), true, None, notes));
     };
 
     // Phase 2, read and plan: what the function's steps depend on, and the decisions.
@@ -232,7 +232,7 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     notes.extend(steps.iter().filter_map(|(_, decision)| decision.note.clone()));
     plan.extend(steps.iter().map(|(name, decision)| step(*name, decision)));
     if request.dry_run {
-        return Ok(EnableReport::new(plan, assessed(secret, now), true, None, notes));
+        return Ok(EnableReport::new(plan, rotation::status(secret, now), true, None, notes));
     }
 
     // Phase 2, apply: one function per step, each only when its plan says so.
@@ -254,9 +254,10 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     }
 
     let status = if env.changes_sent() > 0 {
-        crate::commands::rotate_now::read_status(clients, &secret.arn, now).await?
+        let read = secrets::read_patiently(&clients.secrets, region, &secret.arn).await?;
+        rotation::status(read, jiff::Timestamp::now().max(now))
     } else {
-        assessed(secret, now)
+        rotation::status(secret, now)
     };
     Ok(EnableReport::new(plan, status, false, rotation, notes))
 }
@@ -327,10 +328,6 @@ fn endpoint_needs_vpc() -> Error {
 
 fn step(step: EnableStep, decision: &Decision) -> PlannedStep {
     PlannedStep { step, action: decision.action, detail: decision.detail.clone() }
-}
-
-fn assessed(secret: Secret, now: jiff::Timestamp) -> SecretStatus {
-    super::status::assessed(secret, now)
 }
 
 fn stack_output(stack: Option<&cloudformation::Stack>) -> Result<String> {
