@@ -128,6 +128,42 @@ def rotate_now_wait(secret: str, runs: int) -> dict:
     return result
 
 
+def interrupted(secret: str, runs: int) -> dict:
+    """Ctrl-C during rotate-now --wait (a rotation of 8 s): how long from
+    SIGINT to rotctl's exit (130). The tests check what it says and leaves;
+    how fast it stops is measured here."""
+    stops = []
+    for run in range(runs):
+        key = "AKIABENCHINT" + uuid.uuid4().hex[:9].upper()
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=key)
+        process = subprocess.Popen([ROTCTL, "rotate-now", secret, "--wait"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.0)
+        sent = time.perf_counter()
+        process.send_signal(2)
+        code = process.wait(timeout=30)
+        stops.append(time.perf_counter() - sent)
+        assert code == 130, f"rotate-now --wait exited {code} on SIGINT"
+        wait_for(secret, "RotationSucceeded", run + 2)  # the seeding rotation, then each interrupted one
+    result = {"median_ms": round(statistics.median(stops) * 1000, 1), "max_ms": round(max(stops) * 1000, 1), "runs": runs}
+    print(f"  Ctrl-C in rotate-now --wait: exit 130 {result['median_ms']} ms after SIGINT (max {result['max_ms']})", flush=True)
+    return result
+
+
+def unreachable(runs: int) -> dict:
+    """status against an endpoint nobody answers on: how long until rotctl says so (exit 1)."""
+    walls = []
+    for _ in range(runs):
+        env = dict(os.environ, AWS_ENDPOINT_URL="http://127.0.0.1:9")
+        started = time.perf_counter()
+        code = subprocess.run([ROTCTL, "status", "bench/db"], env=env, capture_output=True).returncode
+        walls.append(time.perf_counter() - started)
+        assert code == 1, f"status against a closed port exited {code}"
+    result = {"median_ms": round(statistics.median(walls) * 1000, 1), "max_ms": round(max(walls) * 1000, 1), "runs": runs}
+    print(f"  unreachable endpoint: exit 1 after {result['median_ms']} ms (max {result['max_ms']})", flush=True)
+    return result
+
+
 def enable_rerun(secret: str, function: str, runs: int) -> dict:
     walls, reads, writes = [], [], []
     for _ in range(runs):
@@ -155,6 +191,9 @@ def main() -> None:
     waiting = sm.create_secret(Name="bench/slow-db", SecretString=json.dumps({"username": "u", "password": "p"}))["ARN"]
     sm.rotate_secret(SecretId=waiting, RotationLambdaARN=slow, RotationRules={"AutomaticallyAfterDays": 30})
     wait_for(waiting, "RotationSucceeded")
+    stopped = sm.create_secret(Name="bench/interrupted-db", SecretString=json.dumps({"username": "u", "password": "p"}))["ARN"]
+    sm.rotate_secret(SecretId=stopped, RotationLambdaARN=slow, RotationRules={"AutomaticallyAfterDays": 30})
+    wait_for(stopped, "RotationSucceeded")
     sizes = [1_000] if QUICK else [1_000, 10_000]
     regions = {1_000: "eu-west-1", 10_000: "eu-central-1"}
     for size in sizes:
@@ -190,6 +229,8 @@ def main() -> None:
         print(f"  audit memory: {results['audit_mb_per_1000_secrets']} MB more per 1,000 secrets", flush=True)
     results["rotate_now_wait"] = rotate_now_wait(waiting, 3 if QUICK else 5)
     results["enable_rerun"] = enable_rerun(secret, function, runs)
+    results["interrupted"] = interrupted(stopped, 3)
+    results["unreachable"] = unreachable(3)
 
     targets = [
         ("start-up under 10 ms (median)", results["startup"]["rotctl"]["median_ms"] < 10),
@@ -199,6 +240,8 @@ def main() -> None:
         ("rotate-now --wait notices completion within 1 s", results["rotate_now_wait"]["notice_after_label_move_ms"]["max"] <= 1000),
         ("rotate-now --wait: about one call a second (at most 1.5 with diagnosis)", results["rotate_now_wait"]["calls_per_second_while_waiting"] <= 1.5),
         ("enable re-run: zero mutating calls, at most 8 reads", results["enable_rerun"]["mutating"] == 0 and results["enable_rerun"]["reads"] <= 8),
+        ("Ctrl-C stops rotate-now --wait within 1 s", results["interrupted"]["max_ms"] <= 1000),
+        ("an unreachable endpoint fails within 15 s", results["unreachable"]["max_ms"] <= 15000),
     ]
     for size in sizes:
         audit = results[f"audit_{size}"]
