@@ -22,7 +22,8 @@ pub(crate) struct Env {
 
 impl Env {
     pub(crate) fn new(ctx: Context, connection: Connection) -> Env {
-        let progress = Progress::new(ctx.progress, ctx.verbosity > 0);
+        // -v prints a line per AWS call: a spinner would tangle with them.
+        let progress = Progress::new(ctx.progress && ctx.verbosity == 0, ctx.verbosity > 0);
         Env { ctx, progress, connection, sent: ChangesSent::default(), clients: OnceCell::new() }
     }
 

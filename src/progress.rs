@@ -97,10 +97,15 @@ pub(crate) struct Waiting<'a> {
 }
 
 impl Waiting<'_> {
-    /// New words for the same wait (e.g. the stack's new status).
+    /// New words for the same wait (e.g. the stack's new status): the
+    /// spinner's, or a line of their own without one (`-v` in a pipe).
     pub(crate) fn set(&self, what: String) {
-        if let Some(spinner) = self.progress.spinner.borrow().as_ref() {
-            spinner.set_message(what);
+        if self.progress.animate {
+            if let Some(spinner) = self.progress.spinner.borrow().as_ref() {
+                spinner.set_message(what);
+            }
+        } else if self.progress.lines {
+            eprintln!("rotctl: {what}");
         }
     }
 }

@@ -17,15 +17,15 @@ pub(crate) fn is_configured(secret: &Secret) -> bool {
         || secret.rotation_rules.as_ref().is_some_and(|r| *r != RotationRules::default())
 }
 
-/// The derived state and the reason for it, in words.
-///
-/// When several states apply, the first in this order wins: not-configured,
 /// A secret's status from what was read: its metadata and its derived state.
 pub(crate) fn status(secret: Secret, now: Timestamp) -> SecretStatus {
     let (rotation_state, reason) = assess(&secret, now);
     SecretStatus { secret, rotation_state, reason }
 }
 
+/// The derived state and the reason for it, in words.
+///
+/// When several states apply, the first in this order wins: not-configured,
 /// disabled, stuck, in-progress, overdue, healthy.
 pub(crate) fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
     if !is_configured(secret) {

@@ -4,13 +4,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_cloudformation::Client;
-use aws_sdk_cloudformation::client::Waiters as _;
-use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, TemplateStage};
-use aws_smithy_runtime_api::client::waiters::error::WaiterError;
+use aws_sdk_cloudformation::types::{Capability, ChangeSetStatus, ChangeSetType, Parameter, TemplateStage};
 
 use super::error::explain;
-use super::wait::{self, Patience, Poll, Schedule};
+use super::wait::{self, Poll, Schedule};
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 
@@ -46,17 +43,12 @@ pub(crate) async fn stack(client: &Client, name: &str) -> Result<Option<Stack>> 
         }
         Err(error) => return Err(explain(error, "cloudformation:DescribeStacks")),
     };
-    Ok(stack_from(&output, name))
-}
-
-/// The stack DescribeStacks answered with; None for none or a deleted one.
-fn stack_from(output: &DescribeStacksOutput, name: &str) -> Option<Stack> {
-    let stack = output.stacks().first()?;
+    let Some(stack) = output.stacks().first() else { return Ok(None) };
     let status = stack.stack_status().map(|s| s.as_str().to_string()).unwrap_or_default();
     if status == "DELETE_COMPLETE" {
-        return None;
+        return Ok(None);
     }
-    Some(Stack {
+    Ok(Some(Stack {
         id: stack.stack_id().unwrap_or_default().to_string(),
         name: stack.stack_name().unwrap_or(name).to_string(),
         status,
@@ -70,7 +62,7 @@ fn stack_from(output: &DescribeStacksOutput, name: &str) -> Option<Stack> {
             .iter()
             .filter_map(|p| Some((p.parameter_key()?.to_string(), p.parameter_value().unwrap_or_default().to_string())))
             .collect(),
-    })
+    }))
 }
 
 /// The template the stack was last deployed from, as submitted.
@@ -145,99 +137,66 @@ pub(crate) async fn deploy(client: &Client, deployment: &Deployment<'_>, progres
         .await
         .map_err(|error| explain(error, "cloudformation:ExecuteChangeSet"))?;
     progress.say(&format!("stack {}: deploying", deployment.stack_name));
-    deployed(client, deployment.stack_name, deployment.create, progress).await
+    wait(client, deployment.stack_name, progress).await
 }
 
-/// Waits for the change set with the SDK's ChangeSetCreateComplete waiter,
-/// then says what it will change.
+/// Waits for the change set to be made, then says what it will change.
 async fn change_set_created(client: &Client, deployment: &Deployment<'_>, progress: &Progress) -> Result<()> {
     let stack = deployment.stack_name;
-    let _waiting = progress.waiting(format!("waiting for the change set of stack {stack}"));
-    let created = client
-        .wait_until_change_set_create_complete()
-        .stack_name(stack)
-        .change_set_name(&deployment.change_set_name)
-        .wait(STACK_TIMEOUT)
-        .await;
-    match created {
-        Ok(done) => {
-            for change in done
-                .as_result()
-                .map(aws_sdk_cloudformation::operation::describe_change_set::DescribeChangeSetOutput::changes)
-                .unwrap_or_default()
-            {
-                if let Some(resource) = change.resource_change() {
-                    progress.say(&format!(
-                        "stack {stack}: will {} {} ({})",
-                        resource.action().map(|a| a.as_str().to_lowercase()).unwrap_or_default(),
-                        resource.logical_resource_id().unwrap_or_default(),
-                        resource.resource_type().unwrap_or_default()
-                    ));
-                }
-            }
-            Ok(())
-        }
-        Err(WaiterError::FailureState(failed)) => Err(Error::failed(
-            format!("making a change set for stack {stack}"),
-            failed
-                .final_poll()
-                .as_result()
-                .ok()
-                .and_then(|c| c.status_reason())
-                .unwrap_or("no reason given")
-                .to_string(),
-        )),
-        Err(WaiterError::ExceededMaxWait(_)) => Err(Error::timed_out(
-            format!("making a change set for stack {stack}"),
+    let what = format!("making a change set for stack {stack}");
+    let schedule = Schedule { first: Duration::from_millis(500), max: Duration::from_secs(5), limit: STACK_TIMEOUT };
+    let made = wait::until(progress, format!("waiting for the change set of stack {stack}"), schedule, || async {
+        let change_set = client
+            .describe_change_set()
+            .stack_name(stack)
+            .change_set_name(&deployment.change_set_name)
+            .send()
+            .await
+            .map_err(|error| explain(error, "cloudformation:DescribeChangeSet"))?;
+        Ok(match change_set.status() {
+            Some(ChangeSetStatus::CreateComplete) => Poll::Done(Ok(change_set)),
+            Some(ChangeSetStatus::Failed) => Poll::Done(Err(Error::failed(
+                &what,
+                change_set.status_reason().unwrap_or("no reason given").to_string(),
+            ))),
+            _ => Poll::Pending(None),
+        })
+    })
+    .await?;
+    let change_set = made.ok_or_else(|| {
+        Error::timed_out(
+            &what,
             "it is still being made after 30 minutes",
             "re-run enable later: it finds the change set again",
-        )),
-        Err(WaiterError::OperationFailed(failed)) => {
-            Err(explain(failed.into_error(), "cloudformation:DescribeChangeSet"))
+        )
+    })??;
+    for change in change_set.changes() {
+        if let Some(resource) = change.resource_change() {
+            progress.say(&format!(
+                "stack {stack}: will {} {} ({})",
+                resource.action().map(|a| a.as_str().to_lowercase()).unwrap_or_default(),
+                resource.logical_resource_id().unwrap_or_default(),
+                resource.resource_type().unwrap_or_default()
+            ));
         }
-        Err(other) => Err(Error::failed(format!("waiting for the change set of stack {stack}"), other.to_string())),
     }
+    Ok(())
 }
 
-/// Waits for the stack rotctl just created or updated, with the SDK's
-/// StackCreateComplete or StackUpdateComplete waiter. A poll that fails past
-/// the SDK's retries starts the waiter again (`Patience`); a failed stack is
-/// an error naming the resources that failed and why (from its events).
-async fn deployed(client: &Client, name: &str, create: bool, progress: &Progress) -> Result<Stack> {
-    let _running = running_in_aws(progress, name);
-    let _waiting = progress.waiting(format!("waiting for stack {name} to deploy"));
-    let mut patience = Patience::default();
-    loop {
-        let ended = if create {
-            client.wait_until_stack_create_complete().stack_name(name).wait(STACK_TIMEOUT).await
-        } else {
-            client.wait_until_stack_update_complete().stack_name(name).wait(STACK_TIMEOUT).await
-        };
-        let output = match ended {
-            Ok(done) => done.into_result().ok(),
-            Err(WaiterError::FailureState(failed)) => failed.into_final_poll().into_result().ok(),
-            Err(WaiterError::ExceededMaxWait(_)) => return Err(still_deploying(name)),
-            Err(WaiterError::OperationFailed(failed)) => {
-                let error = explain(failed.into_error(), "cloudformation:DescribeStacks");
-                if patience.outlasts(&error) {
-                    progress.say(&format!("reading stack {name} failed ({error}); trying again"));
-                    continue;
-                }
-                return Err(error);
-            }
-            Err(other) => return Err(Error::failed(format!("waiting for stack {name}"), other.to_string())),
-        };
-        let stack = output
-            .and_then(|o| stack_from(&o, name))
-            .ok_or_else(|| Error::failed(format!("deploying stack {name}"), "the stack disappeared"))?;
-        return settled(client, stack).await;
-    }
-}
-
-/// Waits for a stack operation rotctl did not start (found running) to end,
-/// whatever it is: no single SDK waiter covers them all, so the shared poll helper.
+/// Waits for the stack's current operation to end, whatever it is (rotctl's
+/// own deployment, or one it found running); a failed one is an error naming
+/// the resources that failed and why (from the stack events).
+///
+/// CloudFormation's SDK waiters (StackCreateComplete, StackUpdateComplete,
+/// ChangeSetCreateComplete) poll every 30 to 120 s, a cadence the SDK does not
+/// let a caller change: a change set ready in 5 s would be seen after 30, a
+/// stack after up to two minutes more. The shared poll helper sees both
+/// within seconds (0.5 s, growing to 10 s).
 pub(crate) async fn wait(client: &Client, name: &str, progress: &Progress) -> Result<Stack> {
-    let _running = running_in_aws(progress, name);
+    let _running = progress.running_in_aws(format!(
+        "CloudFormation goes on deploying stack {name} (check: aws cloudformation describe-stacks --stack-name {name}; \
+         the same rotctl enable run again waits for it and finishes)"
+    ));
     let schedule = Schedule { first: Duration::from_millis(500), max: Duration::from_secs(10), limit: STACK_TIMEOUT };
     let ended = wait::until(progress, format!("waiting for stack {name}"), schedule, || async {
         let current = stack(client, name)
@@ -250,26 +209,13 @@ pub(crate) async fn wait(client: &Client, name: &str, progress: &Progress) -> Re
         })
     })
     .await?;
-    settled(client, ended.ok_or_else(|| still_deploying(name))?).await
-}
-
-fn running_in_aws<'a>(progress: &'a Progress, name: &str) -> crate::progress::RunningInAws<'a> {
-    progress.running_in_aws(format!(
-        "CloudFormation goes on deploying stack {name} (check: aws cloudformation describe-stacks --stack-name {name}; \
-         the same rotctl enable run again waits for it and finishes)"
-    ))
-}
-
-fn still_deploying(name: &str) -> Error {
-    Error::timed_out(
-        format!("waiting for stack {name}"),
-        "it is still deploying after 30 minutes",
-        "it may still finish; re-run enable then",
-    )
-}
-
-/// A stack whose operation ended: itself when it succeeded, else the error its events explain.
-async fn settled(client: &Client, stack: Stack) -> Result<Stack> {
+    let stack = ended.ok_or_else(|| {
+        Error::timed_out(
+            format!("waiting for stack {name}"),
+            "it is still deploying after 30 minutes",
+            "it may still finish; re-run enable then",
+        )
+    })?;
     if stack.status.ends_with("_COMPLETE") && !stack.status.contains("ROLLBACK") {
         Ok(stack)
     } else {

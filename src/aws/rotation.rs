@@ -5,6 +5,7 @@
 //! Sources: https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieve-ct-entries.html,
 //! https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
 
+use std::cell::Cell;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
@@ -44,24 +45,16 @@ pub(crate) async fn wait(
         secret.name, secret.name, secret.name
     ));
     let deadline = Instant::now() + timeout;
-    let mut last_diagnosis = Instant::now();
-    let mut checked_once = false;
+    // When the failure was last looked for, and whether it has been at all:
+    // decided after a read succeeds, so a failed read does not use up a look.
+    let last_diagnosis = Cell::new(Instant::now());
+    let checked_once = Cell::new(false);
     // Nothing can have finished the instant RotateSecret answered.
     tokio::time::sleep(FIRST_POLL).await;
     let schedule = Schedule { first: FIRST_POLL * 2, max: MAX_POLL, limit: timeout.saturating_sub(FIRST_POLL) };
     let what = format!("waiting for {} to rotate (version {version})", secret.name);
     let ended = wait::until(progress, what, schedule, || {
-        let diagnose = {
-            let now = Instant::now();
-            let due = (!checked_once && now.duration_since(last_diagnosis) >= FIRST_DIAGNOSIS)
-                || now.duration_since(last_diagnosis) >= DIAGNOSE_EVERY
-                || now + MAX_POLL >= deadline;
-            if due {
-                checked_once = true;
-                last_diagnosis = now;
-            }
-            due
-        };
+        let (last_diagnosis, checked_once) = (&last_diagnosis, &checked_once);
         async move {
             let current = secrets::describe(&clients.secrets, &clients.region, &secret.arn).await?;
             match current.version_ids_to_stages.get(version) {
@@ -81,7 +74,14 @@ pub(crate) async fn wait(
                 }
                 Some(_) => {}
             }
+            let now = Instant::now();
+            let since = now.duration_since(last_diagnosis.get());
+            let diagnose = (!checked_once.get() && since >= FIRST_DIAGNOSIS)
+                || since >= DIAGNOSE_EVERY
+                || now + MAX_POLL >= deadline;
             if diagnose {
+                checked_once.set(true);
+                last_diagnosis.set(now);
                 let function = current.rotation_lambda_arn.as_deref();
                 if let Some(failure) = failure(clients, &secret.arn, function, version, started).await {
                     return Ok(Poll::Done((Outcome::Failed, Some(failure))));

@@ -45,6 +45,7 @@ where
     let deadline = Instant::now() + schedule.limit;
     let mut pause = schedule.first;
     let mut patience = Patience::default();
+    let mut last_words = None;
     loop {
         // A read that hangs (three 20 s attempts) must not carry the wait past the deadline.
         let remaining = deadline.saturating_duration_since(Instant::now()).max(schedule.max);
@@ -53,8 +54,10 @@ where
             Ok(Poll::Done(value)) => return Ok(Some(value)),
             Ok(Poll::Pending(words)) => {
                 patience.reset();
-                if let Some(words) = words {
-                    waiting.set(words);
+                // New words only when they change (a stack's next status), not every poll.
+                if let Some(words) = words.filter(|words| last_words.as_ref() != Some(words)) {
+                    waiting.set(words.clone());
+                    last_words = Some(words);
                 }
             }
             Err(error) if patience.outlasts(&error) => {

@@ -25,7 +25,8 @@ pub(super) async fn stack(
         // Another deployment is running: wait for it, then decide again.
         let settled = cloudformation::wait(&clients.cloudformation, &name, &env.progress).await?;
         let deployed = cloudformation::template(&clients.cloudformation, &name).await?;
-        decision = plan::stack(&name, Some(&settled), Some(&deployed), &body, &parameters).map_err(Error::input)?;
+        decision = plan::stack(&name, Some(&settled), Some(&deployed), &body, &parameters)
+            .map_err(|why| Error::failed(format!("stack {name}"), why))?;
         if decision.action == Action::Ok {
             function = Some(read_function(clients, &stack_output(Some(&settled))?).await?);
         }

@@ -21,6 +21,7 @@ use crate::arn::Arn;
 use crate::aws::{Clients, cloudformation, ec2, lambda, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::exit::Exit;
 use crate::model::{Action, EnableReport, EnableStep, PlannedStep, RotationRules, RotationState, Secret};
 use crate::templates::{self, RotationTemplate, TemplateParameters};
 use crate::{naming, prompt, rotation};
@@ -132,7 +133,9 @@ pub(crate) async fn run(env: &Env, args: &EnableArgs) -> Result<EnableReport> {
     let sent = env.changes_sent();
     enable(env, clients, &request).await.map_err(|error| {
         // Exit 2 promises nothing changed: once a change was sent, a failure is exit 1 and says so.
-        if env.changes_sent() > sent {
+        // A timeout or Ctrl-C keeps its own message, which already says what goes on in AWS.
+        let own_advice = matches!(error.code(), Exit::TimedOut | Exit::Interrupted);
+        if env.changes_sent() > sent && !own_advice {
             error.after_sent(
                 format!("enable of {} stopped part-way", request.secret.as_str()),
                 Some(
@@ -415,8 +418,9 @@ async fn read_stack(
         }
         _ => None,
     };
-    let mut decision =
-        plan::stack(&name, existing.as_ref(), deployed.as_deref(), &body, &parameters).map_err(Error::input)?;
+    // A stack left broken by a failed deployment is a failure to fix in AWS (exit 1), not bad input.
+    let mut decision = plan::stack(&name, existing.as_ref(), deployed.as_deref(), &body, &parameters)
+        .map_err(|why| Error::failed(format!("stack {name}"), why))?;
     if let (Source::Template { template, version }, Action::Create | Action::Update) =
         (&request.source, decision.action)
     {
@@ -594,4 +598,54 @@ fn after_stack(request: &Request, secret: &Secret, rules: &RotationRules) -> Vec
             format!("RotateSecret with the stack's function, {}", rotation::describe_rules(rules)),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+    use aws_sdk_cloudformation::operation::get_template::GetTemplateOutput;
+    use aws_sdk_cloudformation::types::StackStatus;
+    use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
+    use aws_sdk_secretsmanager::operation::list_secret_version_ids::ListSecretVersionIdsOutput;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    /// A stack left in ROLLBACK_COMPLETE by an earlier failed deployment is a
+    /// failure to fix in AWS (exit 1, naming delete-stack), not bad input, and
+    /// nothing is changed. In-process, on mocked clients.
+    #[tokio::test]
+    async fn a_broken_stack_is_a_failure_to_fix_not_bad_input() {
+        const ARN: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf";
+        let describe = mock!(aws_sdk_secretsmanager::Client::describe_secret)
+            .then_output(|| DescribeSecretOutput::builder().name("prod/db").arn(ARN).build());
+        let versions = mock!(aws_sdk_secretsmanager::Client::list_secret_version_ids)
+            .then_output(|| ListSecretVersionIdsOutput::builder().build());
+        let stacks = mock!(aws_sdk_cloudformation::Client::describe_stacks).then_output(|| {
+            let stack = aws_sdk_cloudformation::types::Stack::builder()
+                .stack_name("rotctl-prod-db")
+                .stack_id("arn:aws:cloudformation:us-east-1:123456789012:stack/rotctl-prod-db/1")
+                .stack_status(StackStatus::RollbackComplete)
+                .creation_time(aws_sdk_cloudformation::primitives::DateTime::from_secs(0))
+                .build();
+            DescribeStacksOutput::builder().stacks(stack).build()
+        });
+        let template =
+            mock!(aws_sdk_cloudformation::Client::get_template).then_output(|| GetTemplateOutput::builder().build());
+        let env = Env::mocked(|aws| {
+            aws.secrets = mock_client!(aws_sdk_secretsmanager, RuleMode::MatchAny, [&describe, &versions]);
+            aws.cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, [&stacks, &template]);
+        });
+        let line = ["rotctl", "enable", "prod/db", "--template", "postgres-single", "--stack-name", "rotctl-prod-db"];
+        let Command::Enable(args) = Cli::try_parse_from(line).expect("clap accepts it").command else {
+            unreachable!("an enable command line")
+        };
+        let error = run(&env, &args).await.expect_err("a broken stack");
+        assert_eq!(error.code(), Exit::Failure, "{error}");
+        assert!(error.to_string().contains("ROLLBACK_COMPLETE"), "{error}");
+        assert!(error.to_string().contains("delete-stack --stack-name rotctl-prod-db"), "{error}");
+        assert_eq!(env.changes_sent(), 0, "nothing was sent");
+    }
 }
