@@ -31,20 +31,21 @@ impl Progress {
 
     /// One line about a step (above the spinner, if one turns).
     pub(crate) fn say(&self, message: &str) {
-        if !self.lines {
-            return;
-        }
-        match self.spinner.borrow().as_ref() {
-            Some(spinner) => spinner.suspend(|| eprintln!("rotctl: {message}")),
-            None => eprintln!("rotctl: {message}"),
+        if self.lines {
+            self.line(&format!("rotctl: {message}"));
         }
     }
 
     /// A warning: always shown on stderr (scripts need it too), above the spinner.
     pub(crate) fn warn(&self, message: &str) {
+        self.line(&format!("rotctl: warning: {message}"));
+    }
+
+    /// One stderr line, printed above a turning spinner so the two do not tangle.
+    fn line(&self, text: &str) {
         match self.spinner.borrow().as_ref() {
-            Some(spinner) => spinner.suspend(|| eprintln!("rotctl: warning: {message}")),
-            None => eprintln!("rotctl: warning: {message}"),
+            Some(spinner) => spinner.suspend(|| eprintln!("{text}")),
+            None => eprintln!("{text}"),
         }
     }
 

@@ -119,11 +119,14 @@ impl Failure {
     }
 }
 
-/// A rotation rotctl started and, with `--wait`, how it ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A rotation rotctl started and, with `--wait`, how it ended: in `enable`'s
+/// JSON, `"VersionId"` and `"Outcome"` (the failure goes to stderr).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub(crate) struct Rotation {
     pub(crate) version_id: String,
     pub(crate) outcome: Outcome,
+    #[serde(skip)]
     pub(crate) failure: Option<Failure>,
 }
 
@@ -151,12 +154,8 @@ pub(crate) struct EnableReport {
     pub(crate) status: SecretStatus,
     pub(crate) dry_run: bool,
     /// With --wait: the rotation started and how it ended.
-    #[serde(skip)]
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub(crate) rotation: Option<Rotation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) version_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) outcome: Option<Outcome>,
     #[serde(skip)]
     pub(crate) notes: Vec<String>,
 }
@@ -169,9 +168,7 @@ impl EnableReport {
         rotation: Option<Rotation>,
         notes: Vec<String>,
     ) -> EnableReport {
-        let version_id = rotation.as_ref().map(|r| r.version_id.clone());
-        let outcome = rotation.as_ref().map(|r| r.outcome);
-        EnableReport { plan, status, dry_run, rotation, version_id, outcome, notes }
+        EnableReport { plan, status, dry_run, rotation, notes }
     }
 
     pub(crate) fn nothing_to_do(&self) -> bool {
