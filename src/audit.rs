@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::model::{RotationState, Secret};
+use crate::model::{Failure, RotationState, Secret};
 use crate::rotation;
 use crate::schedule::interval_days;
 
@@ -64,6 +64,7 @@ impl FailOn {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     RotationDisabled,
+    RotationFailed,
     RotationStuck,
     RotationOverdue,
     RotationLambdaMissing,
@@ -92,8 +93,9 @@ pub struct RuleHelp {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::RotationDisabled,
+        Rule::RotationFailed,
         Rule::RotationStuck,
         Rule::RotationOverdue,
         Rule::RotationLambdaMissing,
@@ -110,6 +112,7 @@ impl Rule {
     pub fn id(self) -> &'static str {
         match self {
             Rule::RotationDisabled => "rotation-disabled",
+            Rule::RotationFailed => "rotation-failed",
             Rule::RotationStuck => "rotation-stuck",
             Rule::RotationOverdue => "rotation-overdue",
             Rule::RotationLambdaMissing => "rotation-lambda-missing",
@@ -127,6 +130,7 @@ impl Rule {
     pub fn severity(self) -> Severity {
         match self {
             Rule::RotationDisabled
+            | Rule::RotationFailed
             | Rule::RotationStuck
             | Rule::RotationOverdue
             | Rule::RotationLambdaMissing
@@ -151,7 +155,13 @@ impl Rule {
                 title: "A rotation failed and blocks the next one",
                 why: "AWSPENDING on a version other than AWSCURRENT for more than 15 minutes is a failed rotation; AWS refuses to start another until the label is removed.",
                 anchor: "Security Hub SecretsManager.2 (rotation succeeded); AWS rotation troubleshooting",
-                fix: "read the function's log (/aws/lambda/FUNCTION), fix the cause, then clear the label or roll back (rotctl rollback SECRET)",
+                fix: "read the function's log (/aws/lambda/FUNCTION), fix the cause, then rotate again: rotctl rotate-now SECRET --retry --wait (removes only the failed AWSPENDING; a rollback is not the remedy)",
+            },
+            Rule::RotationFailed => RuleHelp {
+                title: "The last rotation failed",
+                why: "The rotation function logged an error for the pending version (or CloudTrail recorded RotationFailed): the secret keeps its old value, and AWS refuses the next rotation until AWSPENDING is removed.",
+                anchor: "Security Hub SecretsManager.2 (rotation succeeded); AWS Config secretsmanager-scheduled-rotation-success-check",
+                fix: "fix the cause the error names, then rotate again: rotctl rotate-now SECRET --retry --wait (removes only the failed AWSPENDING; a rollback is not the remedy)",
             },
             Rule::RotationOverdue => RuleHelp {
                 title: "The scheduled rotation has not happened",
@@ -293,6 +303,7 @@ pub(crate) fn classify(secret: &Secret, region: &str) -> Option<Skip> {
 pub(crate) fn evaluate(
     secret: &Secret,
     region: &str,
+    failure: Option<&Failure>,
     function: Option<&FunctionFacts>,
     endpoint_in_vpc: Option<bool>,
     options: &Options,
@@ -313,14 +324,23 @@ pub(crate) fn evaluate(
     let name = &secret.name;
     let days_ago = |date: Timestamp| now.duration_since(date).as_secs() / 86_400;
 
-    // Stuck whether or not rotation is still on: a cancelled rotation leaves its label too.
-    if let Some(reason) = rotation::stuck(secret, now) {
+    let failed = match failure {
+        Some(failure) if secret.rotation_enabled == Some(true) => {
+            let (state, reason) = rotation::assess(secret, Some(failure), now);
+            (state == RotationState::Failed).then_some(reason)
+        }
+        _ => None,
+    };
+    if let Some(reason) = &failed {
+        fire(Rule::RotationFailed, format!("{reason} (fix: {})", fix(Rule::RotationFailed, name)));
+    } else if let Some(reason) = rotation::stuck(secret, now) {
+        // Stuck whether or not rotation is still on: a cancelled rotation leaves its label too.
         let log = secret.rotation_lambda_arn.as_deref().map_or_else(|| "its log".to_string(), crate::naming::log_group);
         let fix = fix(Rule::RotationStuck, name).replace("/aws/lambda/FUNCTION", &log);
         fire(Rule::RotationStuck, format!("{reason} (fix: {fix})"));
     }
     if secret.rotation_enabled == Some(true) {
-        let (state, reason) = rotation::assess(secret, now);
+        let (state, reason) = rotation::assess(secret, None, now);
         if state == RotationState::Overdue {
             fire(Rule::RotationOverdue, format!("{reason} (fix: {})", fix(Rule::RotationOverdue, name)));
         }
@@ -507,7 +527,7 @@ mod tests {
         endpoint: Option<bool>,
         options: &Options,
     ) -> Vec<&'static str> {
-        evaluate(secret, "us-east-1", function, endpoint, options, at(NOW), &mut BTreeMap::new())
+        evaluate(secret, "us-east-1", None, function, endpoint, options, at(NOW), &mut BTreeMap::new())
             .iter()
             .map(|f| f.rule.id())
             .collect()
@@ -522,7 +542,7 @@ mod tests {
     fn disabled_is_judged_on_rotation_enabled_not_on_rules() {
         let mut off = healthy();
         off.rotation_enabled = Some(false);
-        let findings = evaluate(&off, "us-east-1", None, None, &options(), at(NOW), &mut BTreeMap::new());
+        let findings = evaluate(&off, "us-east-1", None, None, None, &options(), at(NOW), &mut BTreeMap::new());
         assert_eq!(findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["rotation-disabled"]);
         assert!(findings[0].message.contains("turned off") && findings[0].message.contains("rotctl enable app/db"));
         let never = Secret { rotation_enabled: None, rotation_lambda_arn: None, rotation_rules: None, ..healthy() };
@@ -539,7 +559,7 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(rules_fired(&stuck, None, None, &options()), ["rotation-stuck"]);
-        let findings = evaluate(&stuck, "us-east-1", None, None, &options(), at(NOW), &mut BTreeMap::new());
+        let findings = evaluate(&stuck, "us-east-1", None, None, None, &options(), at(NOW), &mut BTreeMap::new());
         assert!(findings[0].message.contains("/aws/lambda/rotate"), "{}", findings[0].message);
         let mut overdue = healthy();
         overdue.next_rotation_date = Some(at("2026-11-21T00:00:00Z"));
@@ -547,6 +567,35 @@ mod tests {
         let mut cancelled = stuck.clone();
         cancelled.rotation_enabled = Some(false);
         assert_eq!(rules_fired(&cancelled, None, None, &options()), ["rotation-stuck", "rotation-disabled"]);
+    }
+
+    #[test]
+    fn a_known_failure_takes_the_place_of_stuck() {
+        let mut failed = healthy();
+        failed.version_ids_to_stages.insert("v3".into(), vec!["AWSPENDING".into()]);
+        failed.versions.push(SecretVersion {
+            version_id: "v3".into(),
+            created_date: Some(at("2026-11-01T00:00:00Z")),
+            ..Default::default()
+        });
+        let failure = Failure {
+            version_id: "v3".into(),
+            step: Some("setSecret".into()),
+            message: "setSecret: Unable to log into database".into(),
+            source: crate::model::FailureSource::FunctionLog,
+            log_group: Some("/aws/lambda/rotate".into()),
+        };
+        let findings =
+            evaluate(&failed, "us-east-1", Some(&failure), None, None, &options(), at(NOW), &mut BTreeMap::new());
+        let rules: Vec<&str> = findings.iter().map(|f| f.rule.id()).collect();
+        assert_eq!(rules, ["rotation-failed"]);
+        assert!(findings[0].message.contains("setSecret: Unable to log into database"), "{}", findings[0].message);
+        assert!(findings[0].message.contains("rotate-now app/db --retry --wait"), "{}", findings[0].message);
+        // Evidence for another version leaves the stuck finding.
+        let other = Failure { version_id: "v9".into(), ..failure };
+        let findings =
+            evaluate(&failed, "us-east-1", Some(&other), None, None, &options(), at(NOW), &mut BTreeMap::new());
+        assert_eq!(findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["rotation-stuck"]);
     }
 
     #[test]
@@ -615,7 +664,7 @@ mod tests {
         let strict = Options { required_tags: vec!["owner".into(), "env".into()], require_cmk: true, ..options() };
         let mut tagged = healthy();
         tagged.tags = vec![Tag { key: "owner".into(), value: "team".into() }];
-        let findings = evaluate(&tagged, "us-east-1", None, None, &strict, at(NOW), &mut BTreeMap::new());
+        let findings = evaluate(&tagged, "us-east-1", None, None, None, &strict, at(NOW), &mut BTreeMap::new());
         assert_eq!(findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["missing-tags", "default-kms-key"]);
         assert!(findings[0].message.contains("lacks the tag(s) env"));
         tagged.kms_key_id = Some("arn:aws:kms:us-east-1:123456789012:key/1234".into());

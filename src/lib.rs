@@ -21,6 +21,7 @@ mod prompt;
 mod rotation;
 mod sarif;
 pub mod schedule;
+mod strategy;
 mod templates;
 
 use std::process::ExitCode;

@@ -3,7 +3,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::model::{RotationRules, RotationState, Secret, SecretStatus};
+use crate::model::{Failure, RotationRules, RotationState, Secret, SecretStatus};
 
 /// An AWSPENDING older than this is a rotation that failed, not one running.
 /// (Rotation functions have at most 15 minutes: the Lambda timeout ceiling.)
@@ -17,17 +17,22 @@ pub(crate) fn is_configured(secret: &Secret) -> bool {
         || secret.rotation_rules.as_ref().is_some_and(|r| *r != RotationRules::default())
 }
 
-/// A secret's status from what was read: its metadata and its derived state.
-pub(crate) fn status(secret: Secret, now: Timestamp) -> SecretStatus {
-    let (rotation_state, reason) = assess(&secret, now);
-    SecretStatus { secret, rotation_state, reason }
+/// A secret's status from what was read: its metadata, the known failure of
+/// its pending rotation (if any was looked for and found) and its derived state.
+pub(crate) fn status(secret: Secret, failure: Option<Failure>, now: Timestamp) -> SecretStatus {
+    // Evidence about another version (an older rotation) says nothing about this one.
+    let failure = failure.filter(|f| secret.dangling_pending() == Some(f.version_id.as_str()));
+    let (rotation_state, reason) = assess(&secret, failure.as_ref(), now);
+    let failure = failure.filter(|_| rotation_state == RotationState::Failed);
+    SecretStatus { secret, rotation_state, failure, reason }
 }
 
 /// The derived state and the reason for it, in words.
 ///
 /// When several states apply, the first in this order wins: not-configured,
-/// disabled, stuck, in-progress, overdue, healthy.
-pub(crate) fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String) {
+/// disabled, failed, stuck, in-progress, overdue, healthy. `failure` is what
+/// is known of the pending rotation's failure.
+pub(crate) fn assess(secret: &Secret, failure: Option<&Failure>, now: Timestamp) -> (RotationState, String) {
     if !is_configured(secret) {
         return (RotationState::NotConfigured, "rotation was never set up for this secret".into());
     }
@@ -40,6 +45,9 @@ pub(crate) fn assess(secret: &Secret, now: Timestamp) -> (RotationState, String)
             reason = format!("{reason}; AWSPENDING is still on version {pending}");
         }
         return (RotationState::Disabled, reason);
+    }
+    if let Some(failure) = failure.filter(|f| secret.dangling_pending() == Some(f.version_id.as_str())) {
+        return (RotationState::Failed, failure.sentence(&format!("the rotation to version {}", failure.version_id)));
     }
     if let Some(reason) = stuck(secret, now) {
         return (RotationState::Stuck, reason);
@@ -147,7 +155,7 @@ mod tests {
     }
 
     fn state(secret: &Secret) -> RotationState {
-        assess(secret, at(NOW)).0
+        assess(secret, None, at(NOW)).0
     }
 
     #[test]
@@ -166,7 +174,7 @@ mod tests {
     fn disabled_with_rules_left_behind_is_disabled() {
         let mut s = secret(&[("v1", &["AWSCURRENT"])]);
         s.rotation_enabled = Some(false);
-        let (state, reason) = assess(&s, at(NOW));
+        let (state, reason) = assess(&s, None, at(NOW));
         assert_eq!(state, RotationState::Disabled);
         assert!(reason.contains("rules remain"), "{reason}");
     }
@@ -175,7 +183,7 @@ mod tests {
     fn disabled_wins_over_a_dangling_pending() {
         let mut s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-01T00:00:00Z");
         s.rotation_enabled = Some(false);
-        let (state, reason) = assess(&s, at(NOW));
+        let (state, reason) = assess(&s, None, at(NOW));
         assert_eq!(state, RotationState::Disabled);
         assert!(reason.contains("AWSPENDING is still on version v2"), "{reason}");
     }
@@ -201,7 +209,7 @@ mod tests {
     #[test]
     fn old_pending_elsewhere_is_stuck() {
         let s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-22T11:44:59Z");
-        let (state, reason) = assess(&s, at(NOW));
+        let (state, reason) = assess(&s, None, at(NOW));
         assert_eq!(state, RotationState::Stuck);
         assert!(reason.contains("v2") && reason.contains("15m"), "{reason}");
     }
@@ -217,6 +225,36 @@ mod tests {
         let mut s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-20T00:00:00Z");
         s.next_rotation_date = Some(at("2026-11-21T00:00:00Z"));
         assert_eq!(state(&s), RotationState::Stuck);
+    }
+
+    fn failure(version: &str) -> Failure {
+        Failure {
+            version_id: version.into(),
+            step: Some("setSecret".into()),
+            message: "setSecret: Unable to log into database".into(),
+            source: crate::model::FailureSource::FunctionLog,
+            log_group: Some("/aws/lambda/rotate".into()),
+        }
+    }
+
+    #[test]
+    fn a_known_failure_is_failed_at_any_age_and_only_for_its_version() {
+        let young = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-22T11:59:00Z");
+        let status = status(young.clone(), Some(failure("v2")), at(NOW));
+        assert_eq!(status.rotation_state, RotationState::Failed);
+        assert!(status.reason.contains("failed at setSecret: setSecret: Unable"), "{}", status.reason);
+        assert_eq!(status.failure.as_ref().map(|f| f.version_id.as_str()), Some("v2"));
+        // Failed wins over stuck.
+        let old = created(young.clone(), "v2", "2026-11-01T00:00:00Z");
+        assert_eq!(assess(&old, Some(&failure("v2")), at(NOW)).0, RotationState::Failed);
+        // Evidence about another version is not this rotation's failure.
+        let other = super::status(young.clone(), Some(failure("v1")), at(NOW));
+        assert_eq!((other.rotation_state, other.failure), (RotationState::InProgress, None));
+        // Disabled still wins, and a finished rotation has no failure to show.
+        let mut off = young;
+        off.rotation_enabled = Some(false);
+        let off = super::status(off, Some(failure("v2")), at(NOW));
+        assert_eq!((off.rotation_state, off.failure), (RotationState::Disabled, None));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::wait::{self, Poll, Schedule};
 use super::{Clients, secrets};
 use crate::error::Result;
-use crate::model::{AWSCURRENT, Failure, Outcome, Secret};
+use crate::model::{AWSCURRENT, Failure, FailureSource, Outcome, Secret};
 pub(crate) use crate::naming::log_group;
 use crate::progress::Progress;
 
@@ -24,9 +24,9 @@ use crate::progress::Progress;
 /// is seen in 250 ms), then about once a second.
 const FIRST_POLL: Duration = Duration::from_millis(250);
 const MAX_POLL: Duration = Duration::from_secs(1);
-/// When CloudTrail and the function's log are first read for a failure, and
-/// how often after (CloudTrail allows 2 lookups a second per account; these
-/// two reads are what waiting costs beyond one DescribeSecret a second).
+/// When CloudTrail is first read for a failure, and how often after
+/// (CloudTrail allows 2 lookups a second per account). The function's log is
+/// read at each poll: a failed step shows there at once.
 const FIRST_DIAGNOSIS: Duration = Duration::from_secs(5);
 const DIAGNOSE_EVERY: Duration = Duration::from_secs(15);
 
@@ -64,17 +64,26 @@ pub(crate) async fn wait(
                 None => {
                     // The version lost every label: AWS abandoned or cancelled the rotation.
                     let failure = Failure {
+                        version_id: version.to_string(),
                         step: None,
                         message: format!(
                             "version {version} lost its AWSPENDING label: the rotation was cancelled or abandoned"
                         ),
+                        source: FailureSource::SecretVersions,
                         log_group: current.rotation_lambda_arn.as_deref().map(log_group),
                     };
                     return Ok(Poll::Done((Outcome::Failed, Some(failure))));
                 }
                 Some(_) => {}
             }
+            // The function's log first (immediate, cheap), CloudTrail now and then (minutes late).
             let now = Instant::now();
+            let function = current.rotation_lambda_arn.as_deref();
+            if let Some(group) = function.map(log_group) {
+                if let Some(failure) = function_log(clients, &group, &secret.arn, version, started).await {
+                    return Ok(Poll::Done((Outcome::Failed, Some(failure))));
+                }
+            }
             let since = now.duration_since(last_diagnosis.get());
             let diagnose = (!checked_once.get() && since >= FIRST_DIAGNOSIS)
                 || since >= DIAGNOSE_EVERY
@@ -82,7 +91,6 @@ pub(crate) async fn wait(
             if diagnose {
                 checked_once.set(true);
                 last_diagnosis.set(now);
-                let function = current.rotation_lambda_arn.as_deref();
                 if let Some(failure) = failure(clients, &secret.arn, function, version, started).await {
                     return Ok(Poll::Done((Outcome::Failed, Some(failure))));
                 }
@@ -95,10 +103,34 @@ pub(crate) async fn wait(
 }
 
 const STEPS: [&str; 4] = ["createSecret", "setSecret", "testSecret", "finishSecret"];
+/// The longest function error line quoted, in characters (the contract's cut).
+const MESSAGE_CHARS: usize = 300;
+/// How many pages of the function's log one lookup reads at most.
+const LOG_PAGES: usize = 5;
+/// How far before a version's creation its rotation's error lines may be
+/// dated (Secrets Manager's and Lambda's clocks). Small: a retry follows a
+/// failure within seconds, and the failure's lines must not count twice.
+pub(crate) const CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(1);
 
-/// The first sign since `since` that the rotation of `secret_arn` (version
-/// `token`) failed, or None. Lookups AWS refuses (no permission, no log
-/// group) count as "no sign": the caller keeps waiting and says where to look.
+/// The secret's status, with what is known of its pending rotation's failure:
+/// evidence is looked up only for a dangling AWSPENDING while rotation is on.
+pub(crate) async fn status(clients: &Clients, secret: Secret, now: Timestamp) -> crate::model::SecretStatus {
+    let failure = match secret.dangling_pending() {
+        Some(pending) if secret.rotation_enabled == Some(true) => {
+            let since =
+                secret.version_created(pending).map_or(now - jiff::SignedDuration::from_hours(24), |c| c - CLOCK_SKEW);
+            failure(clients, &secret.arn, secret.rotation_lambda_arn.as_deref(), pending, since).await
+        }
+        _ => None,
+    };
+    crate::rotation::status(secret, failure, now)
+}
+
+/// The first sign since `since` that the rotation of `secret_arn` that made
+/// version `token` failed, or None: the function's own error line for it
+/// (immediate), else CloudTrail's RotationFailed or RotationAbandoned event
+/// (minutes late). Lookups AWS refuses (no permission, no log group) count as
+/// "no sign": the caller keeps waiting or says where to look.
 pub(crate) async fn failure(
     clients: &Clients,
     secret_arn: &str,
@@ -107,44 +139,173 @@ pub(crate) async fn failure(
     since: Timestamp,
 ) -> Option<Failure> {
     let log_group = function_arn.map(log_group);
-    if let Some(failure) = cloudtrail(clients, secret_arn, since).await {
-        return Some(Failure { log_group, ..failure });
+    if let Some(group) = log_group.as_deref() {
+        if let Some(failure) = function_log(clients, group, secret_arn, token, since).await {
+            return Some(failure);
+        }
     }
-    let group = log_group.as_deref()?;
-    let output =
-        clients.logs.filter_log_events().log_group_name(group).start_time(since.as_millisecond()).send().await.ok()?;
-    // The function's own words are not repeated: a function may log a connection
-    // string or a password. Only the error's type and the step are kept.
-    let line = output.events().iter().filter_map(|e| e.message()).find(|m| {
-        let error = m.contains("[ERROR]") || m.contains("\"errorMessage\"");
-        error && (m.contains(secret_arn) || m.contains(token))
-    })?;
-    Some(Failure {
-        step: step_in(line),
-        message: format!("the rotation function logged {}", error_type(line)),
-        log_group: Some(group.to_string()),
-    })
+    for event in ["RotationFailed", "RotationAbandoned"] {
+        if let Some(message) = cloudtrail(clients, event, secret_arn, since).await {
+            return Some(Failure {
+                version_id: token.to_string(),
+                step: step_in(&message),
+                message: quoted(&message),
+                source: FailureSource::Cloudtrail,
+                log_group: log_group.clone(),
+            });
+        }
+    }
+    None
 }
 
-/// `[ERROR] ValueError: ...` → "a ValueError"; the message after the type is dropped.
-fn error_type(line: &str) -> String {
-    let kind = line
-        .split("[ERROR]")
-        .nth(1)
-        .and_then(|rest| rest.trim().split(':').next())
-        .map(str::trim)
-        .filter(|kind| !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'));
-    kind.map_or_else(|| "an error".to_string(), |kind| format!("a {kind}"))
+/// The function's first error line since `since` that names the secret or the
+/// version (AWS's rotation functions name the secret's ARN in their errors).
+async fn function_log(
+    clients: &Clients,
+    group: &str,
+    secret_arn: &str,
+    token: &str,
+    since: Timestamp,
+) -> Option<Failure> {
+    let mut next: Option<String> = None;
+    for _ in 0..LOG_PAGES {
+        let output = clients
+            .logs
+            .filter_log_events()
+            .log_group_name(group)
+            .start_time(since.as_millisecond())
+            .filter_pattern(format!("?\"{token}\" ?\"{secret_arn}\""))
+            .set_next_token(next.take())
+            .send()
+            .await
+            .ok()?;
+        let line = output.events().iter().filter_map(|e| e.message()).find(|m| {
+            let error = m.contains("[ERROR]") || m.contains("\"errorMessage\"");
+            error && (m.contains(secret_arn) || m.contains(token))
+        });
+        if let Some(line) = line {
+            let message = error_line(line);
+            return Some(Failure {
+                version_id: token.to_string(),
+                step: step_in(&message),
+                message: quoted(&message),
+                source: FailureSource::FunctionLog,
+                log_group: Some(group.to_string()),
+            });
+        }
+        next = output.next_token().filter(|t| !t.is_empty()).map(str::to_string);
+        next.as_ref()?;
+    }
+    None
 }
 
-async fn cloudtrail(clients: &Clients, secret_arn: &str, since: Timestamp) -> Option<Failure> {
+/// The error itself, from a line in the Lambda runtime's formats:
+/// `[ERROR]\t<time>\t<request id>\t<message>` (the logging module),
+/// `[ERROR] ValueError: <message>` (an uncaught exception, first line),
+/// or `{"errorMessage": ..., "errorType": ...}`.
+fn error_line(line: &str) -> String {
+    if let Ok(record) = serde_json::from_str::<Value>(line.trim()) {
+        if let Some(message) = record["errorMessage"].as_str() {
+            return match record["errorType"].as_str() {
+                Some(kind) => format!("{kind}: {message}"),
+                None => message.to_string(),
+            };
+        }
+    }
+    let first = line.lines().find(|l| l.contains("[ERROR]")).unwrap_or(line);
+    let rest = first.split_once("[ERROR]").map_or(first, |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split('\t').collect();
+    let message = match fields.as_slice() {
+        // "", time, request id, message...
+        [_, time, _, message @ ..] if time.ends_with('Z') && !message.is_empty() => message.join(" "),
+        _ => rest.to_string(),
+    };
+    message.trim().to_string()
+}
+
+/// A function's error text as rotctl shows it: credentials masked, one line, cut.
+fn quoted(message: &str) -> String {
+    let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let masked = mask_credentials(&one_line);
+    if masked.chars().count() <= MESSAGE_CHARS {
+        return masked;
+    }
+    let cut: String = masked.chars().take(MESSAGE_CHARS - 1).collect();
+    format!("{cut}…")
+}
+
+/// Masks what looks like a credential in a function's error text: the value
+/// after `password`, `passwd` or `pwd` (`=`, `:`, quoted or not), and the
+/// password of a `scheme://user:password@host` URL. rotctl never shows a
+/// secret value; a function that logs one must not make rotctl repeat it.
+fn mask_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let lower = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < text.len() {
+        let key = ["password", "passwd", "pwd"].iter().find(|k| lower[i..].starts_with(**k));
+        if let Some(key) = key {
+            let mut j = i + key.len();
+            out.push_str(&text[i..j]);
+            // Closing quote of the key, spaces, the separator, spaces, an opening quote.
+            let start = j;
+            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b' ') {
+                j += 1;
+            }
+            if j < bytes.len() && matches!(bytes[j], b'=' | b':') {
+                j += 1;
+                while j < bytes.len() && bytes[j] == b' ' {
+                    j += 1;
+                }
+                let quote = (j < bytes.len() && matches!(bytes[j], b'"' | b'\'')).then(|| bytes[j]);
+                if quote.is_some() {
+                    j += 1;
+                }
+                let end = (j..bytes.len())
+                    .find(|&k| match quote {
+                        Some(q) => bytes[k] == q,
+                        None => matches!(bytes[k], b' ' | b',' | b';' | b'}' | b'&' | b'"' | b'\''),
+                    })
+                    .unwrap_or(bytes.len());
+                out.push_str(&text[start..j]);
+                out.push_str("***");
+                i = end;
+            } else {
+                i = start;
+            }
+            continue;
+        }
+        if lower[i..].starts_with("://") {
+            // scheme://user:password@host
+            let rest = &text[i + 3..];
+            let authority = rest.split(['/', ' ']).next().unwrap_or_default();
+            if let Some((userinfo, _)) = authority.rsplit_once('@') {
+                if let Some((user, _)) = userinfo.split_once(':') {
+                    out.push_str("://");
+                    out.push_str(user);
+                    out.push_str(":***@");
+                    i += 3 + userinfo.len() + 1;
+                    continue;
+                }
+            }
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// CloudTrail's `event` for the secret since `since`: its error message.
+async fn cloudtrail(clients: &Clients, event: &str, secret_arn: &str, since: Timestamp) -> Option<String> {
     let output = clients
         .cloudtrail
         .lookup_events()
         .lookup_attributes(
             LookupAttribute::builder()
                 .attribute_key(LookupAttributeKey::EventName)
-                .attribute_value("RotationFailed")
+                .attribute_value(event)
                 .build()
                 .ok()?,
         )
@@ -157,8 +318,7 @@ async fn cloudtrail(clients: &Clients, secret_arn: &str, since: Timestamp) -> Op
         if record["additionalEventData"]["SecretId"] != secret_arn {
             return None;
         }
-        let message = record["errorMessage"].as_str().unwrap_or("RotationFailed").to_string();
-        Some(Failure { step: step_in(&message), message, log_group: None })
+        Some(record["errorMessage"].as_str().map_or_else(|| format!("CloudTrail recorded {event}"), str::to_string))
     })
 }
 
@@ -175,8 +335,44 @@ mod tests {
         assert_eq!(step_in("Error when executing lambda arn:x during setSecret step"), Some("setSecret".into()));
         assert_eq!(step_in("timeout"), None);
         assert_eq!(log_group("arn:aws:lambda:us-east-1:123456789012:function:rotate-db"), "/aws/lambda/rotate-db");
-        assert_eq!(error_type("[ERROR] ValueError: password=hunter2 rejected"), "a ValueError");
-        assert_eq!(error_type("[ERROR] psycopg2.OperationalError: FATAL for user"), "a psycopg2.OperationalError");
-        assert_eq!(error_type("{\"errorMessage\": \"secret value x\"}"), "an error");
+    }
+
+    #[test]
+    fn the_functions_own_error_is_quoted_from_each_runtime_format() {
+        let logged = "[ERROR]\t2026-12-01T10:00:00.123Z\t1f0c-req\tsetSecret: Unable to log into database with \
+                      previous, current, or pending secret of secret arn arn:aws:secretsmanager:x\n";
+        assert_eq!(
+            error_line(logged),
+            "setSecret: Unable to log into database with previous, current, or pending secret of secret arn \
+             arn:aws:secretsmanager:x"
+        );
+        let uncaught =
+            "[ERROR] ValueError: setSecret: Unable to log into database\nTraceback (most recent call last):\n";
+        assert_eq!(error_line(uncaught), "ValueError: setSecret: Unable to log into database");
+        let json = r#"{"errorMessage": "testSecret failed", "errorType": "RuntimeError"}"#;
+        assert_eq!(error_line(json), "RuntimeError: testSecret failed");
+    }
+
+    #[test]
+    fn credentials_in_a_functions_error_are_masked_and_the_line_is_cut() {
+        assert_eq!(
+            quoted("connect failed: host=db password=hunter2 user=app"),
+            "connect failed: host=db password=*** user=app"
+        );
+        assert_eq!(
+            quoted(r#"bad value {"password": "s3cr:et", "user": "a"}"#),
+            r#"bad value {"password": "***", "user": "a"}"#
+        );
+        assert_eq!(quoted("{'PWD': 'x y'} rejected"), "{'PWD': '***'} rejected");
+        assert_eq!(quoted("postgres://app:hunter2@db:5432/x refused"), "postgres://app:***@db:5432/x refused");
+        // Words that merely contain the key are left alone.
+        assert_eq!(
+            quoted("password authentication failed for user \"app\""),
+            "password authentication failed for user \"app\""
+        );
+        let long = quoted(&"x".repeat(1000));
+        assert_eq!(long.chars().count(), 300);
+        assert!(long.ends_with('…'));
+        assert_eq!(quoted("two\n  lines"), "two lines");
     }
 }

@@ -13,10 +13,10 @@ use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
 
 use crate::audit::{self, FailOn, Finding, FunctionFacts, Options};
-use crate::aws::{self, Clients, ec2, lambda, secrets};
+use crate::aws::{self, Clients, ec2, lambda, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result, shown};
-use crate::model::{AuditReport, FailedRegion, Skipped, Unchecked};
+use crate::model::{AuditReport, FailedRegion, Failure, Secret, Skipped, Unchecked};
 use crate::policy;
 use crate::progress::Progress;
 
@@ -190,17 +190,24 @@ async fn audit_region(
         }
     }
 
-    // Only a dangling AWSPENDING needs its version's age: read those versions.
-    let judged: Vec<_> = stream::iter(judged)
+    // Only a dangling AWSPENDING needs its version's age, and the evidence of
+    // its failure (while rotation is on): read those.
+    let judged: Vec<(Secret, Option<Failure>)> = stream::iter(judged)
         .map(|mut secret| async move {
-            if secret.dangling_pending().is_some() {
-                match secrets::versions(&clients.secrets, region, &secret.arn).await {
-                    Ok(versions) => secret.versions = versions,
-                    Err(error) if error.is_not_found() => {}
-                    Err(error) => return Err(error),
-                }
+            let Some(pending) = secret.dangling_pending().map(str::to_string) else { return Ok((secret, None)) };
+            match secrets::versions(&clients.secrets, region, &secret.arn).await {
+                Ok(versions) => secret.versions = versions,
+                Err(error) if error.is_not_found() => {}
+                Err(error) => return Err(error),
             }
-            Ok(secret)
+            let failure = match secret.version_created(&pending) {
+                Some(created) if secret.rotation_enabled == Some(true) => {
+                    let function = secret.rotation_lambda_arn.as_deref();
+                    follow::failure(clients, &secret.arn, function, &pending, created - follow::CLOCK_SKEW).await
+                }
+                _ => None,
+            };
+            Ok((secret, failure))
         })
         .buffered(CONCURRENT_LOOKUPS)
         .collect::<Vec<Result<_>>>()
@@ -211,6 +218,7 @@ async fn audit_region(
     // Each rotation function once, and each VPC once.
     let functions: BTreeSet<String> = judged
         .iter()
+        .map(|(secret, _)| secret)
         .filter(|s| s.rotation_enabled == Some(true))
         .filter_map(|s| s.rotation_lambda_arn.clone())
         .collect();
@@ -255,13 +263,22 @@ async fn audit_region(
 
     let mut intervals = BTreeMap::new();
     let mut findings = Vec::new();
-    for secret in &judged {
+    for (secret, failure) in &judged {
         let function = secret.rotation_lambda_arn.as_ref().and_then(|arn| facts.get(arn));
         let endpoint = match function {
             Some(FunctionFacts::Present { vpc_id: Some(vpc), .. }) => endpoints.get(vpc).copied().flatten(),
             _ => None,
         };
-        findings.extend(audit::evaluate(secret, region, function, endpoint, options, now, &mut intervals));
+        findings.extend(audit::evaluate(
+            secret,
+            region,
+            failure.as_ref(),
+            function,
+            endpoint,
+            options,
+            now,
+            &mut intervals,
+        ));
     }
     Ok(RegionAudit { secrets_read: listed.len(), findings, skipped, unchecked })
 }

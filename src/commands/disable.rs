@@ -3,7 +3,7 @@
 use clap::Args;
 
 use crate::arn::SecretId;
-use crate::aws::secrets;
+use crate::aws::{rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::model::{AWSPENDING, DisableReport};
@@ -24,7 +24,7 @@ pub(crate) async fn run(env: &Env, args: &DisableArgs) -> Result<DisableReport> 
     let clients = env.clients().await?;
     let (ctx, region) = (&env.ctx, clients.region.as_str());
     let id = SecretId::parse(&args.secret, region).map_err(Error::input)?;
-    let before = rotation::status(secrets::read(&clients.secrets, region, id.as_str()).await?, ctx.now);
+    let before = follow::status(clients, secrets::read(&clients.secrets, region, id.as_str()).await?, ctx.now).await;
     let secret = &before.secret;
     let cancel = secret.rotation_enabled == Some(true);
     // A label left by an unfinished rotation blocks the next one; on the
@@ -58,7 +58,8 @@ pub(crate) async fn run(env: &Env, args: &DisableArgs) -> Result<DisableReport> 
         if let Some(version) = &pending {
             secrets::move_label(&clients.secrets, &secret.arn, AWSPENDING, Some(version), None).await?;
         }
-        Ok::<_, Error>(rotation::status(secrets::read(&clients.secrets, region, &secret.arn).await?, ctx.now))
+        // Rotation is off and the label gone: no failure evidence can apply.
+        Ok::<_, Error>(rotation::status(secrets::read(&clients.secrets, region, &secret.arn).await?, None, ctx.now))
     };
     report.status = applied.await.map_err(|error| {
         error.after_sent(

@@ -5,12 +5,13 @@ use clap::Args;
 use jiff::Timestamp;
 
 use crate::arn::SecretId;
-use crate::aws::{Clients, lambda, secrets};
+use crate::aws::{Clients, lambda, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result, shown};
 use crate::model::{
-    AWSCURRENT, AWSPENDING, AWSPREVIOUS, RollbackReport, RotationState, Secret, SecretStatus, SecretVersion,
+    AWSCURRENT, AWSPENDING, AWSPREVIOUS, Failure, RollbackReport, RotationState, Secret, SecretStatus, SecretVersion,
 };
+use crate::strategy::{self, FunctionTags, Judged, Strategy};
 use crate::{prompt, rotation};
 
 #[derive(Debug, Args)]
@@ -30,6 +31,11 @@ pub struct RollbackArgs {
     /// Cancel a rotation in progress first (this turns rotation off; turn it back on with `rotctl enable`)
     #[arg(long)]
     pub force: bool,
+
+    /// Move the labels even after a single-user rotation, whose database no longer accepts the older
+    /// password (for when you reset it there yourself)
+    #[arg(long)]
+    pub labels_only: bool,
 
     /// Roll back only while VERSION_ID is AWSCURRENT; when that rollback has already happened, do
     /// nothing and exit 0 (makes a rollback safe to re-run from a script)
@@ -57,6 +63,7 @@ pub(crate) fn plan(
     to: Option<&str>,
     expect_current: Option<&str>,
     force: bool,
+    failure: Option<&Failure>,
     now: Timestamp,
 ) -> Result<Plan> {
     let what = format!("rollback of {}", secret.name);
@@ -120,7 +127,7 @@ pub(crate) fn plan(
     }
     let mut with_dates = secret.clone();
     with_dates.versions = versions.to_vec();
-    let (state, reason) = rotation::assess(&with_dates, now);
+    let (state, reason) = rotation::assess(&with_dates, failure, now);
     let running = state == RotationState::InProgress;
     if running && !force {
         return Err(Error::usage(
@@ -151,10 +158,20 @@ pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport
         secrets::describe(&clients.secrets, region, id.as_str()),
         secrets::all_versions(&clients.secrets, region, id.as_str())
     )?;
-    let plan =
-        plan(&secret, &versions, args.to_version.as_deref(), args.expect_current.as_deref(), args.force, ctx.now)?;
     let labelled: Vec<SecretVersion> = versions.iter().filter(|v| !v.version_stages.is_empty()).cloned().collect();
-    let before = rotation::status(Secret { versions: labelled, ..secret.clone() }, ctx.now);
+    let (before, judged) = tokio::join!(
+        follow::status(clients, Secret { versions: labelled, ..secret.clone() }, ctx.now),
+        judge(clients, &secret)
+    );
+    let plan = plan(
+        &secret,
+        &versions,
+        args.to_version.as_deref(),
+        args.expect_current.as_deref(),
+        args.force,
+        before.failure.as_ref(),
+        ctx.now,
+    )?;
 
     // A report of a rollback that changes nothing: AWS's state as read.
     let unchanged = |plan: Plan, dry_run: bool, notes: Vec<String>| RollbackReport {
@@ -164,6 +181,8 @@ pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport
         to: plan.to,
         dry_run,
         already_done: plan.already_done,
+        strategy: judged.strategy,
+        strategy_source: judged.source.clone(),
         status: before.clone(),
         before: before.clone(),
         notes,
@@ -171,24 +190,19 @@ pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport
     if plan.already_done {
         return Ok(unchanged(plan, args.dry_run, Vec::new()));
     }
-    let mut notes = Vec::new();
-    match single_user_warning(clients, &secret).await {
-        Ok(Some(warning)) => notes.push(warning),
-        Ok(None) => {}
-        // Not being allowed to read the function must not block a rollback during an incident.
-        Err(error) => notes.push(format!("could not tell whether the rotation is single-user ({error})")),
-    }
+    let mut notes = vec![strategy_note(&secret, &judged, &plan, args.labels_only)?];
     if args.dry_run {
         return Ok(unchanged(plan, true, notes));
     }
     prompt::confirm(
         ctx,
         &format!(
-            "Make version {} AWSCURRENT for {} (now {}): applications reading the secret will get the older value{}.",
+            "Make version {} AWSCURRENT for {} (now {}): applications reading the secret will get the older value{}. {}",
             plan.to,
             secret.name,
             plan.from,
-            if plan.cancel { ", and the running rotation is cancelled, turning rotation off" } else { "" }
+            if plan.cancel { ", and the running rotation is cancelled, turning rotation off" } else { "" },
+            notes[0]
         ),
         &format!("rollback of {} changes the value applications read", secret.name),
     )
@@ -211,6 +225,8 @@ pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport
         to: plan.to,
         dry_run: false,
         already_done: false,
+        strategy: judged.strategy,
+        strategy_source: judged.source,
         status,
         before,
         notes,
@@ -250,7 +266,7 @@ async fn apply(
     secrets::move_label(&clients.secrets, &secret.arn, AWSCURRENT, Some(&plan.from), Some(&plan.to)).await?;
 
     // Read it back: report what AWS now holds, not what was asked for.
-    let status = rotation::status(secrets::read(&clients.secrets, region, &secret.arn).await?, now);
+    let status = follow::status(clients, secrets::read(&clients.secrets, region, &secret.arn).await?, now).await;
     let stages = &status.secret.version_ids_to_stages;
     let holds = |version: &str, label: &str| stages.get(version).is_some_and(|s| s.iter().any(|l| l == label));
     if !holds(&plan.to, AWSCURRENT) || !holds(&plan.from, AWSPREVIOUS) {
@@ -282,29 +298,60 @@ fn check_version_id(option: &str, version: &str) -> Result<()> {
     }
 }
 
-/// A single-user template changed the database password in setSecret: moving
-/// the label back does not change it back. The function's tags say which
-/// template made it.
-async fn single_user_warning(clients: &Clients, secret: &Secret) -> Result<Option<String>> {
-    let Some(function) = &secret.rotation_lambda_arn else { return Ok(None) };
-    let Some(tags) = lambda::tags(&clients.lambda, function).await? else { return Ok(None) };
-    let application = tags.get("serverlessrepo:applicationId").map(String::as_str).unwrap_or_default();
-    Ok(if application.ends_with("SingleUser") {
-        Some(format!(
-            "{function} is a single-user rotation ({}): the database password already changed, so the previous value \
-             may no longer log in. Check it before relying on it; if it fails, reset the database user's password to the \
-             now-current value, or rotate again (rotctl rotate-now {} --wait) once the cause is fixed",
-            application.rsplit('/').next().unwrap_or(application),
-            secret.name
-        ))
-    } else if application.ends_with("MultiUser") {
-        Some(
-            "alternating-users rotation: the previous user's credentials normally stay valid until the next rotation"
-                .to_string(),
-        )
-    } else {
-        None
-    })
+/// The rotation's strategy, from the secret and its function's tags. Not
+/// being allowed to read the function must not block a rollback during an
+/// incident: that is an unknown strategy, said so.
+async fn judge(clients: &Clients, secret: &Secret) -> Judged {
+    let tags = match &secret.rotation_lambda_arn {
+        Some(function) if secret.owning_service.is_none() => match lambda::tags(&clients.lambda, function).await {
+            Ok(Some(tags)) => FunctionTags::Read(tags),
+            Ok(None) => FunctionTags::Missing,
+            Err(error) => FunctionTags::Unreadable(error.to_string()),
+        },
+        _ => FunctionTags::Read(std::collections::BTreeMap::new()),
+    };
+    strategy::judge(secret, &tags)
+}
+
+/// What moving the labels means for the target system, or the refusal where
+/// it would hand out a password the database refuses. Pure.
+pub(crate) fn strategy_note(secret: &Secret, judged: &Judged, plan: &Plan, labels_only: bool) -> Result<String> {
+    let name = &secret.name;
+    let what = format!("rollback of {name}");
+    match judged.strategy {
+        Strategy::Managed => Err(Error::usage(
+            what,
+            format!("{}: the owning service holds the password, and moving labels would desync it", judged.source),
+            format!("rotate it through its owner instead: rotctl rotate-now {name} --wait"),
+        )),
+        Strategy::SingleUser if !labels_only => Err(Error::usage(
+            what,
+            format!(
+                "a single-user rotation ({}) changed the database password in place: the database already holds \
+                 version {}'s password, so making version {} current would hand out one it refuses; nothing was changed",
+                judged.source, plan.from, plan.to
+            ),
+            format!(
+                "to replace the current password, rotate again: rotctl rotate-now {name} --wait (after a failed \
+                 rotation: rotctl rotate-now {name} --retry --wait); to move the labels anyway, after resetting the \
+                 password in the database yourself: add --labels-only"
+            ),
+        )),
+        Strategy::SingleUser => Ok(format!(
+            "--labels-only: only the labels move; the database still holds version {}'s password until you set \
+             version {}'s there ({})",
+            plan.from, plan.to, judged.source
+        )),
+        Strategy::AlternatingUsers => Ok(format!(
+            "alternating users ({}): version {}'s user keeps its password until the next rotation, so it logs in again",
+            judged.source, plan.to
+        )),
+        Strategy::Unknown => Ok(format!(
+            "rotctl cannot tell what the rotation did to the target system ({}): whatever its setSecret step \
+             changed there stays changed; check that version {} still logs in",
+            judged.source, plan.to
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -363,27 +410,31 @@ mod tests {
     #[test]
     fn expect_current_guards_a_second_run() {
         let (s, v) = dated(&[("v1", &["AWSPREVIOUS"], 8), ("v2", &["AWSCURRENT"], 9)]);
-        let first = plan(&s, &v, None, Some("v2"), false, now()).expect("a plan");
+        let first = plan(&s, &v, None, Some("v2"), false, None, now()).expect("a plan");
         assert_eq!((first.from.as_str(), first.to.as_str(), first.already_done), ("v2", "v1", false));
         // After it: v1 current, v2 previous. The same command again is done, not a swap back.
         let (after, v) = dated(&[("v1", &["AWSCURRENT"], 8), ("v2", &["AWSPREVIOUS"], 9)]);
-        let again = plan(&after, &v, None, Some("v2"), false, now()).expect("already done");
+        let again = plan(&after, &v, None, Some("v2"), false, None, now()).expect("already done");
         assert_eq!((again.from.as_str(), again.to.as_str(), again.already_done), ("v2", "v1", true));
         assert!(again.clear_pending.is_empty() && !again.cancel);
-        assert!(plan(&after, &v, Some("v1"), Some("v2"), false, now()).is_ok_and(|p| p.already_done));
+        assert!(plan(&after, &v, Some("v1"), Some("v2"), false, None, now()).is_ok_and(|p| p.already_done));
         // A rotation, not a rollback, made v2 AWSPREVIOUS: a newer v3 is current. Refuse.
         let (rotated, v) = dated(&[("v2", &["AWSPREVIOUS"], 9), ("v3", &["AWSCURRENT"], 10)]);
-        assert!(plan(&rotated, &v, None, Some("v2"), false, now()).is_err_and(|e| e.to_string().contains("not v2")));
+        assert!(
+            plan(&rotated, &v, None, Some("v2"), false, None, now()).is_err_and(|e| e.to_string().contains("not v2"))
+        );
         // Something else moved AWSCURRENT: refuse.
         let (moved, v) = dated(&[("v1", &["AWSPREVIOUS"], 8), ("v2", &[], 9), ("v3", &["AWSCURRENT"], 10)]);
-        assert!(plan(&moved, &v, None, Some("v2"), false, now()).is_err_and(|e| e.to_string().contains("not v2")));
-        assert!(plan(&after, &v, Some("v3"), Some("v2"), false, now()).is_err());
+        assert!(
+            plan(&moved, &v, None, Some("v2"), false, None, now()).is_err_and(|e| e.to_string().contains("not v2"))
+        );
+        assert!(plan(&after, &v, Some("v3"), Some("v2"), false, None, now()).is_err());
     }
 
     #[test]
     fn back_to_the_previous_version() {
         let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT", "AWSPENDING"])]);
-        let plan = plan(&s, &v, None, None, false, now()).expect("a plan");
+        let plan = plan(&s, &v, None, None, false, None, now()).expect("a plan");
         assert_eq!((plan.from.as_str(), plan.to.as_str(), plan.cancel), ("v2", "v1", false));
         assert_eq!(plan.clear_pending, ["v2"], "AWSPENDING left on the current version must not dangle after the move");
     }
@@ -392,25 +443,28 @@ mod tests {
     fn to_a_chosen_version_even_an_unlabelled_one() {
         let (s, mut v) = secret(&[("v2", &["AWSPREVIOUS"]), ("v3", &["AWSCURRENT"])]);
         v.push(SecretVersion { version_id: "v1".into(), ..Default::default() });
-        assert_eq!(plan(&s, &v, Some("v1"), None, false, now()).map(|p| p.to).ok(), Some("v1".into()));
+        assert_eq!(plan(&s, &v, Some("v1"), None, false, None, now()).map(|p| p.to).ok(), Some("v1".into()));
     }
 
     #[test]
     fn refusals_say_what_to_do() {
         let (s, v) = secret(&[("v1", &["AWSCURRENT"])]);
-        assert!(plan(&s, &v, None, None, false, now()).is_err_and(|e| e.to_string().contains("--to-version")));
+        assert!(plan(&s, &v, None, None, false, None, now()).is_err_and(|e| e.to_string().contains("--to-version")));
         assert!(
-            plan(&s, &v, Some("v1"), None, false, now()).is_err_and(|e| e.to_string().contains("already AWSCURRENT"))
+            plan(&s, &v, Some("v1"), None, false, None, now())
+                .is_err_and(|e| e.to_string().contains("already AWSCURRENT"))
         );
-        assert!(plan(&s, &v, Some("v9"), None, false, now()).is_err_and(|e| e.to_string().contains("not a version")));
+        assert!(
+            plan(&s, &v, Some("v9"), None, false, None, now()).is_err_and(|e| e.to_string().contains("not a version"))
+        );
     }
 
     #[test]
     fn a_running_rotation_needs_force_and_is_cancelled() {
         let (s, mut v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
         v[2].created_date = Some("2026-11-22T11:58:00Z".parse().expect("a date"));
-        assert!(plan(&s, &v, None, None, false, now()).is_err_and(|e| e.to_string().contains("--force")));
-        let forced = plan(&s, &v, None, None, true, now()).expect("forced");
+        assert!(plan(&s, &v, None, None, false, None, now()).is_err_and(|e| e.to_string().contains("--force")));
+        let forced = plan(&s, &v, None, None, true, None, now()).expect("forced");
         assert!(forced.cancel);
         assert_eq!(forced.clear_pending, ["v3"]);
     }
@@ -419,7 +473,8 @@ mod tests {
     fn the_unfinished_rotation_s_version_is_not_a_target() {
         let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
         assert!(
-            plan(&s, &v, Some("v3"), None, true, now()).is_err_and(|e| e.to_string().contains("unfinished rotation"))
+            plan(&s, &v, Some("v3"), None, true, None, now())
+                .is_err_and(|e| e.to_string().contains("unfinished rotation"))
         );
     }
 
@@ -474,6 +529,7 @@ mod tests {
             to_version: None,
             dry_run: false,
             force: false,
+            labels_only: false,
             expect_current: None,
         };
         let error = run(&env, &args).await.expect_err("a rollback that did not take");
@@ -487,7 +543,43 @@ mod tests {
     #[test]
     fn a_stuck_rotation_is_cleared_without_force() {
         let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
-        let plan = plan(&s, &v, None, None, false, now()).expect("a stuck pending does not block");
+        let plan = plan(&s, &v, None, None, false, None, now()).expect("a stuck pending does not block");
         assert_eq!((plan.cancel, plan.clear_pending), (false, vec!["v3".to_string()]));
+    }
+
+    #[test]
+    fn a_young_failed_rotation_is_cleared_without_force() {
+        let (s, mut v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"]), ("v3", &["AWSPENDING"])]);
+        v[2].created_date = Some("2026-11-22T11:59:00Z".parse().expect("a date"));
+        assert!(plan(&s, &v, None, None, false, None, now()).is_err_and(|e| e.to_string().contains("--force")));
+        let failure = Failure {
+            version_id: "v3".into(),
+            step: Some("setSecret".into()),
+            message: "setSecret: Unable to log into database".into(),
+            source: crate::model::FailureSource::FunctionLog,
+            log_group: None,
+        };
+        let plan = plan(&s, &v, None, None, false, Some(&failure), now()).expect("a failed pending does not block");
+        assert_eq!((plan.cancel, plan.clear_pending), (false, vec!["v3".to_string()]));
+    }
+
+    #[test]
+    fn the_strategy_decides_whether_labels_may_move() {
+        let (s, v) = secret(&[("v1", &["AWSPREVIOUS"]), ("v2", &["AWSCURRENT"])]);
+        let plan = plan(&s, &v, None, None, false, None, now()).expect("a plan");
+        let judged = |strategy| Judged { strategy, source: "the function's tag".into() };
+        let refused = strategy_note(&s, &judged(Strategy::SingleUser), &plan, false).expect_err("single-user");
+        assert_eq!(refused.code(), crate::exit::Exit::Usage);
+        let text = refused.to_string();
+        for needle in ["already holds version v2's password", "rotate-now app/db --retry --wait", "--labels-only"] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        let moved = strategy_note(&s, &judged(Strategy::SingleUser), &plan, true).expect("labels only");
+        assert!(moved.contains("only the labels move"), "{moved}");
+        assert!(strategy_note(&s, &judged(Strategy::Managed), &plan, true).is_err());
+        let alternating = strategy_note(&s, &judged(Strategy::AlternatingUsers), &plan, false).expect("proceeds");
+        assert!(alternating.contains("keeps its password until the next rotation"), "{alternating}");
+        let unknown = strategy_note(&s, &judged(Strategy::Unknown), &plan, false).expect("proceeds");
+        assert!(unknown.contains("stays changed"), "{unknown}");
     }
 }

@@ -8,8 +8,7 @@ use crate::arn::SecretId;
 use crate::aws::{Clients, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::model::{Failure, Outcome, RotateReport, RotationState, Secret, SecretStatus};
-use crate::rotation;
+use crate::model::{AWSPENDING, Failure, Outcome, RotateReport, RotationState, Secret, SecretStatus};
 
 #[derive(Debug, Args)]
 pub struct RotateNowArgs {
@@ -25,16 +24,39 @@ pub struct RotateNowArgs {
     /// How long --wait waits, e.g. 90s, 5m, 1h
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::cli::parse_timeout)]
     pub timeout: SignedDuration,
+
+    /// After a failed or stuck rotation: remove AWSPENDING from its version
+    /// (AWSCURRENT and the configuration stay as they are), then rotate again
+    #[arg(long)]
+    pub retry: bool,
+
+    /// With --retry: also cut short a rotation still in progress (younger than
+    /// 15 minutes, no failure known)
+    #[arg(long, requires = "retry")]
+    pub force: bool,
 }
 
 pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport> {
     let clients = env.clients().await?;
     let now = env.ctx.now;
     let id = SecretId::parse(&args.secret, &clients.region).map_err(Error::input)?;
-    let secret = secrets::read(&clients.secrets, &clients.region, id.as_str()).await?;
-    refuse_unless_ready(&secret, now)?;
+    let before =
+        follow::status(clients, secrets::read(&clients.secrets, &clients.region, id.as_str()).await?, now).await;
+    let clear = decide(&before, args.retry, args.force)?;
+    let secret = before.secret;
 
-    let version = secrets::rotate_stored(&clients.secrets, &secret.arn).await?;
+    let mut notes = Vec::new();
+    if let Some(pending) = &clear {
+        secrets::move_label(&clients.secrets, &secret.arn, AWSPENDING, Some(pending), None).await?;
+        notes.push(format!("removed AWSPENDING from version {pending} (the rotation that did not finish)"));
+    }
+    let version = secrets::rotate_stored(&clients.secrets, &secret.arn).await.map_err(|error| match &clear {
+        Some(pending) => error.after_sent(
+            format!("AWSPENDING was removed from version {pending}, but starting the new rotation failed"),
+            Some(format!("AWSCURRENT is unchanged; run rotctl rotate-now {} again", secret.name)),
+        ),
+        None => error,
+    })?;
     env.progress.say(&format!("rotating {}: new version {version}", secret.name));
     // From here on a rotation runs in AWS: an error must say so (and is never exit 2).
     let following = format!(
@@ -45,7 +67,7 @@ pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport>
     if !args.wait {
         let status =
             read_status(clients, &secret.arn, now).await.map_err(|e| e.after_sent(&following, check.clone()))?;
-        return Ok(report(&secret, version, Outcome::Started, None, status));
+        return Ok(report(&secret, version, Outcome::Started, None, status, notes));
     }
     let waited = follow::wait(clients, &env.progress, &secret, &version, now, args.timeout.unsigned_abs()).await;
     let (outcome, failure) = waited.map_err(|e| e.after_sent(&following, check.clone()))?;
@@ -57,7 +79,7 @@ pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport>
     let status = read_status(clients, &secret.arn, now)
         .await
         .map_err(|e| e.after_sent(format!("{ended}, but reading the secret afterwards failed"), check))?;
-    Ok(report(&secret, version, outcome, failure, status))
+    Ok(report(&secret, version, outcome, failure, status, notes))
 }
 
 /// What Ctrl-C leaves behind when rotctl had sent the rotation but was not waiting on it.
@@ -71,8 +93,8 @@ fn report(
     outcome: Outcome,
     failure: Option<Failure>,
     status: SecretStatus,
+    mut notes: Vec<String>,
 ) -> RotateReport {
-    let mut notes = Vec::new();
     match (&outcome, &failure) {
         (Outcome::Failed, Some(failure)) => notes.push(failure.sentence(&format!("the rotation of {}", secret.name))),
         (Outcome::TimedOut, _) => notes.push(format!(
@@ -94,12 +116,14 @@ fn report(
     }
 }
 
-/// AWS refuses (or would silently mis-handle) a rotation in these states:
-/// refuse first, changing nothing, and say what to do.
-fn refuse_unless_ready(secret: &Secret, now: Timestamp) -> Result<()> {
-    let (state, reason) = rotation::assess(secret, now);
+/// Whether to rotate, and which version's AWSPENDING `--retry` removes
+/// first. AWS refuses (or would silently mis-handle) a rotation in the other
+/// states: refuse first, changing nothing, and say what to do. Pure.
+pub(crate) fn decide(status: &SecretStatus, retry: bool, force: bool) -> Result<Option<String>> {
+    let (secret, reason) = (&status.secret, &status.reason);
     let what = format!("rotating {}", secret.name);
-    match state {
+    let pending = secret.dangling_pending().map(str::to_string);
+    match status.rotation_state {
         RotationState::NotConfigured => Err(Error::usage(
             what,
             "rotation is not set up",
@@ -110,25 +134,34 @@ fn refuse_unless_ready(secret: &Secret, now: Timestamp) -> Result<()> {
             "rotation is turned off; rotate-now does not turn it on behind your back",
             format!("turn it on with rotctl enable {} ...", secret.name),
         )),
+        RotationState::InProgress if retry && force => Ok(pending),
+        RotationState::InProgress if retry => Err(Error::usage(
+            what,
+            format!("{reason}; no failure is known, and --retry would cut it short"),
+            format!("wait for it (rotctl status {}), or add --force to retry anyway", secret.name),
+        )),
         RotationState::InProgress => Err(Error::usage(
             what,
             format!("{reason}; AWS refuses a second one meanwhile"),
             format!("wait for it: rotctl status {}", secret.name),
         )),
-        RotationState::Stuck => {
-            let pending = secret.dangling_pending().unwrap_or_default();
-            Err(Error::usage(
-                what,
-                reason,
-                format!(
-                    "read the function's log, fix the cause, then clear the label: aws secretsmanager \
-                     update-secret-version-stage --secret-id {} --version-stage AWSPENDING --remove-from-version-id \
-                     {pending}; or roll back: rotctl rollback {}",
-                    secret.arn, secret.name
-                ),
-            ))
-        }
-        RotationState::Overdue | RotationState::Healthy => Ok(()),
+        RotationState::Failed | RotationState::Stuck if retry => Ok(pending),
+        RotationState::Failed | RotationState::Stuck => Err(Error::usage(
+            what,
+            format!("{reason}; AWS refuses another rotation until its AWSPENDING label is removed"),
+            format!(
+                "fix the cause{}, then retry: rotctl rotate-now {} --retry --wait (this removes AWSPENDING from \
+                 version {} only; AWSCURRENT stays)",
+                secret
+                    .rotation_lambda_arn
+                    .as_deref()
+                    .map(|f| format!(" (the function's log: {})", follow::log_group(f)))
+                    .unwrap_or_default(),
+                secret.name,
+                pending.unwrap_or_default()
+            ),
+        )),
+        RotationState::Overdue | RotationState::Healthy => Ok(None),
     }
 }
 
@@ -137,5 +170,5 @@ fn refuse_unless_ready(secret: &Secret, now: Timestamp) -> Result<()> {
 /// the time of reading.
 async fn read_status(clients: &Clients, arn: &str, now: Timestamp) -> Result<SecretStatus> {
     let read = secrets::read_patiently(&clients.secrets, &clients.region, arn).await?;
-    Ok(rotation::status(read, Timestamp::now().max(now)))
+    Ok(follow::status(clients, read, Timestamp::now().max(now)).await)
 }

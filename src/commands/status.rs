@@ -4,11 +4,10 @@ use clap::Args;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::arn::SecretId;
-use crate::aws::secrets;
+use crate::aws::{rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::model::{Secret, StatusReport};
-use crate::rotation;
 
 /// How many secrets are read at once (each is two concurrent calls; far
 /// below DescribeSecret's 10,000/s quota, and kind to a CI runner).
@@ -42,7 +41,12 @@ pub(crate) async fn run(env: &Env, args: &StatusArgs) -> Result<StatusReport> {
     } else {
         named(client, region, &args.secrets).await?
     };
-    let secrets = secrets.into_iter().map(|secret| rotation::status(secret, env.ctx.now)).collect();
+    // Failure evidence is looked up only for a dangling AWSPENDING (aws::rotation::status).
+    let secrets = stream::iter(secrets)
+        .map(|secret| follow::status(clients, secret, env.ctx.now))
+        .buffered(CONCURRENT_SECRETS)
+        .collect()
+        .await;
     Ok(StatusReport { secrets, check: args.check, notes })
 }
 

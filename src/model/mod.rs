@@ -119,6 +119,8 @@ pub(crate) struct SecretVersion {
 pub(crate) enum RotationState {
     NotConfigured,
     Disabled,
+    /// AWSPENDING on another version, and the rotation is known to have failed.
+    Failed,
     Stuck,
     InProgress,
     Overdue,
@@ -130,6 +132,7 @@ impl RotationState {
         match self {
             RotationState::NotConfigured => "not-configured",
             RotationState::Disabled => "disabled",
+            RotationState::Failed => "failed",
             RotationState::Stuck => "stuck",
             RotationState::InProgress => "in-progress",
             RotationState::Overdue => "overdue",
@@ -145,6 +148,9 @@ pub(crate) struct SecretStatus {
     #[serde(flatten)]
     pub(crate) secret: Secret,
     pub(crate) rotation_state: RotationState,
+    /// Why the pending rotation failed, when that is known (state `failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) failure: Option<Failure>,
     /// Why the state is what it is, in words; shown in the table only.
     #[serde(skip)]
     pub(crate) reason: String,

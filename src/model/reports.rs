@@ -94,17 +94,34 @@ impl Outcome {
 }
 
 /// Why a rotation failed, as far as AWS lets rotctl learn it:
-/// `{"Step", "Message", "LogGroup"}`.
+/// `{"VersionId", "Step", "Message", "Source", "LogGroup"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Failure {
+    /// The version the failed rotation created (its ClientRequestToken).
+    pub(crate) version_id: String,
     /// createSecret, setSecret, testSecret or finishSecret, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) step: Option<String>,
+    /// The function's own error line (secrets masked, cut to 300 characters),
+    /// CloudTrail's error message, or what the labels show.
     pub(crate) message: String,
+    pub(crate) source: FailureSource,
     /// Where to read more.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) log_group: Option<String>,
+}
+
+/// Where a failure was learned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum FailureSource {
+    /// An error the rotation function logged for this rotation.
+    FunctionLog,
+    /// CloudTrail's RotationFailed, TestRotationFailed or RotationAbandoned event.
+    Cloudtrail,
+    /// The version lost its AWSPENDING label before it became AWSCURRENT.
+    SecretVersions,
 }
 
 impl Failure {
@@ -189,6 +206,9 @@ pub(crate) struct RollbackReport {
     /// `--expect-current` found the rollback already made; nothing changed.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub(crate) already_done: bool,
+    /// What the rotation does to the target system, and where that was learned.
+    pub(crate) strategy: crate::strategy::Strategy,
+    pub(crate) strategy_source: String,
     pub(crate) status: SecretStatus,
     #[serde(skip)]
     pub(crate) before: SecretStatus,

@@ -156,6 +156,7 @@ fn rollback_table(ctx: &Context, report: &RollbackReport) -> String {
         let tail = if report.dry_run { " (dry run: nothing was changed)" } else { "" };
         format!("{verb} AWSCURRENT of {} from {} to {}{tail}\n", report.name, report.from, report.to)
     };
+    let _ = writeln!(out, "Strategy: {} ({})", report.strategy.as_str(), report.strategy_source);
     let _ = writeln!(out, "\nBefore:");
     for (id, stages) in &report.before.secret.version_ids_to_stages {
         let _ = writeln!(out, "  {id}  {}", stages.join(", "));
@@ -371,7 +372,7 @@ fn paint(ctx: &Context, state: RotationState) -> String {
         RotationState::Healthy => "32",
         RotationState::InProgress => "36",
         RotationState::Overdue | RotationState::Disabled => "33",
-        RotationState::Stuck => "1;31",
+        RotationState::Stuck | RotationState::Failed => "1;31",
         RotationState::NotConfigured => "2",
     };
     format!("\x1b[{code}m{label}\x1b[0m")

@@ -10,9 +10,9 @@ use crate::audit::{FailOn, Finding, Rule};
 use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::model::{
-    Action, AuditReport, DisableReport, EnableReport, EnableStep, FailedRegion, Failure, Outcome, PlannedStep, Report,
-    RollbackReport, RotateReport, Rotation, RotationRules, Secret, SecretStatus, SecretVersion, Skipped, StatusReport,
-    TemplatesReport, Unchecked,
+    Action, AuditReport, DisableReport, EnableReport, EnableStep, FailedRegion, Failure, FailureSource, Outcome,
+    PlannedStep, Report, RollbackReport, RotateReport, Rotation, RotationRules, Secret, SecretStatus, SecretVersion,
+    Skipped, StatusReport, TemplatesReport, Unchecked,
 };
 use crate::templates::CATALOGUE;
 
@@ -66,7 +66,25 @@ fn secret(name: &str, extra: &[(&str, &str, &str)]) -> Secret {
 }
 
 fn status(secret: Secret) -> SecretStatus {
-    crate::rotation::status(secret, at(NOW))
+    crate::rotation::status(secret, None, at(NOW))
+}
+
+/// The function's own error for the pending version, as rotctl quotes it.
+fn failure() -> Failure {
+    Failure {
+        version_id: V3.into(),
+        step: Some("setSecret".into()),
+        message: "setSecret: Unable to log into database with previous, current, or pending secret of secret arn \
+                  arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/legacy-db-AbCdEf"
+            .into(),
+        source: FailureSource::FunctionLog,
+        log_group: Some("/aws/lambda/prod-db-rotation".into()),
+    }
+}
+
+fn failed() -> SecretStatus {
+    let secret = secret("prod/legacy-db", &[(V3, "AWSPENDING", "2026-11-22T11:58:00Z")]);
+    crate::rotation::status(secret, Some(failure()), at(NOW))
 }
 
 fn healthy() -> SecretStatus {
@@ -96,7 +114,7 @@ fn both(name: &str, report: impl Fn() -> Report) {
 fn status_of_several_secrets() {
     both("status", || {
         Report::Status(StatusReport {
-            secrets: vec![healthy(), stuck(), not_configured()],
+            secrets: vec![healthy(), failed(), stuck(), not_configured()],
             check: false,
             notes: vec![],
         })
@@ -161,12 +179,8 @@ fn a_failed_rotation() {
             arn: format!("{ARN}prod/legacy-db-AbCdEf"),
             version_id: V3.into(),
             outcome: Outcome::Failed,
-            failure: Some(Failure {
-                step: Some("setSecret".into()),
-                message: "the rotation function logged a ValueError".into(),
-                log_group: Some("/aws/lambda/prod-db-rotation".into()),
-            }),
-            status: stuck(),
+            failure: Some(failure()),
+            status: failed(),
             notes: vec![],
         })
     });
@@ -186,6 +200,10 @@ fn a_rollback() {
             to: V1.into(),
             dry_run: false,
             already_done: false,
+            strategy: crate::strategy::Strategy::AlternatingUsers,
+            strategy_source: "the function's tag serverlessrepo:applicationId = \
+                              SecretsManagerRDSPostgreSQLRotationMultiUser"
+                .into(),
             status: status(after),
             before,
             notes: vec![],

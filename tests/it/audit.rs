@@ -58,17 +58,21 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
     world.rotate(&off, &good, 30).await;
     world.secrets.cancel_rotate_secret().secret_id(&off).send().await.expect("CancelRotateSecret");
 
-    // rotation-stuck, and a young failure that is still "running" (no finding).
+    // rotation-failed (the function logged an error for it, at any age),
+    // rotation-stuck (an hour old, no failure known), and a rotation still
+    // running (no finding).
     let flaky = world.rotation_function("flaky", &[]).await;
+    let slow = world.rotation_function("slow", &[("STEP_DELAY", "25")]).await;
+    let failed = world.secret("failed").await;
     let stuck = world.secret("stuck").await;
     let running = world.secret("running").await;
-    world.rotate(&stuck, &flaky, 30).await;
-    world.rotate(&running, &flaky, 30).await;
+    world.rotate(&failed, &flaky, 30).await;
     world.set_function_env(&flaky, &[("FAIL_AT_STEP", "setSecret")]).await;
-    let pending = world.start_rotation(&stuck, &flaky, 30).await;
-    world.wait_for_event(&stuck, "RotationFailed").await;
+    let failed_pending = world.start_rotation(&failed, &flaky, 30).await;
+    world.wait_for_event(&failed, "RotationFailed").await;
+    let pending = world.start_rotation(&stuck, &slow, 30).await;
     world.set_dates(&stuck, json!({"VersionCreatedDates": {&pending: now() - 3600}}));
-    world.start_rotation(&running, &flaky, 30).await;
+    world.start_rotation(&running, &slow, 30).await;
 
     // rotation-overdue.
     let overdue = world.secret("overdue").await;
@@ -156,6 +160,7 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
         expected(&[
             ("never", "rotation-disabled"),
             ("turned-off", "rotation-disabled"),
+            ("failed", "rotation-failed"),
             ("stuck", "rotation-stuck"),
             ("overdue", "rotation-overdue"),
             ("missing-function", "rotation-lambda-missing"),
@@ -191,16 +196,25 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
     assert_eq!(finding["Severity"], "high");
     assert_eq!(finding["Region"], "eu-west-2");
     assert!(finding["Message"].as_str().is_some_and(|m| m.contains(&pending) && m.contains("fix:")), "{finding}");
+    let finding =
+        json["Findings"].as_array().expect("findings").iter().find(|f| f["Rule"] == "rotation-failed").expect("failed");
+    let message = finding["Message"].as_str().unwrap_or_default();
+    for needle in [failed_pending.as_str(), "failed at setSecret", "injected failure at setSecret", "--retry --wait"] {
+        assert!(message.contains(needle), "{needle}: {finding}");
+    }
     assert_eq!(json["Summary"]["Regions"], json!(["eu-west-2", "eu-west-3"]));
 
-    // What it cost: one page per region, versions only for the two pending
-    // secrets, one lookup per function (GetPolicy only where it exists) and VPC.
+    // What it cost: one page per region, versions and one log lookup only for
+    // the three pending secrets (CloudTrail only where the log has no error),
+    // one lookup per function (GetPolicy only where it exists) and VPC.
     let calls = world.calls();
     let count = |op: &str| calls.iter().filter(|c| c.operation == op).count();
     assert_eq!(count("ListSecrets"), 2, "{:?}", operations(&calls));
-    assert_eq!(count("ListSecretVersionIds"), 2);
-    assert_eq!(count("GetFunctionConfiguration"), 7, "good, flaky, doomed, revoked, open, and two VPC functions");
-    assert_eq!(count("GetPolicy"), 6, "not for the missing function");
+    assert_eq!(count("ListSecretVersionIds"), 3);
+    assert_eq!(count("FilterLogEvents"), 3);
+    assert_eq!(count("LookupEvents"), 4, "RotationFailed and RotationAbandoned, for the two without a logged error");
+    assert_eq!(count("GetFunctionConfiguration"), 8, "good, flaky, slow, doomed, revoked, open, and two VPC functions");
+    assert_eq!(count("GetPolicy"), 7, "not for the missing function");
     assert_eq!(count("DescribeVpcEndpoints"), 2);
     assert!(calls.iter().all(|c| !c.is_mutating()), "an audit changes nothing");
 
@@ -219,13 +233,13 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
         .collect();
     assert_eq!(
         optional.len(),
-        2 * 18,
-        "each of the 18 judged secrets in eu-west-2 lacks the tag and a CMK: {optional:?}"
+        2 * 19,
+        "each of the 19 judged secrets in eu-west-2 lacks the tag and a CMK: {optional:?}"
     );
     let table = world.rotctl(&["audit", "--max-interval-days", "90"]).run().code(3).stdout;
-    assert!(table.starts_with("HIGH (8)"), "{table}");
+    assert!(table.starts_with("HIGH (9)"), "{table}");
     assert!(table.contains("MEDIUM (4)") && table.contains("LOW (2)") && table.contains("NOT JUDGED (1)"), "{table}");
-    assert!(table.trim_end().ends_with("19 secrets in 1 region (eu-west-2): 8 high, 4 medium, 2 low"), "{table}");
+    assert!(table.trim_end().ends_with("20 secrets in 1 region (eu-west-2): 9 high, 4 medium, 2 low"), "{table}");
 }
 
 #[tokio::test]
@@ -260,7 +274,7 @@ async fn sarif_has_every_rule_and_one_result_per_finding() {
     let run = &sarif["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "rotctl");
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), 12);
+    assert_eq!(rules.len(), 13);
     for rule in rules {
         for field in ["id", "name"] {
             assert!(rule[field].as_str().is_some_and(|v| !v.is_empty()), "{rule}");

@@ -93,14 +93,52 @@ async fn rotate_now_refuses_what_aws_would_refuse_and_changes_nothing() {
     world.secrets.cancel_rotate_secret().secret_id(&secret).send().await.expect("CancelRotateSecret");
     world.rotctl(&["rotate-now", &secret]).run().fails(2, &["turned off", "rotctl enable"]);
 
-    let stuck = world.secret("stuck").await;
-    world.set_function_env(&function, &[("FAIL_AT_STEP", "createSecret")]).await;
-    let pending = world.start_rotation(&stuck, &function, 30).await;
-    world.wait_for_event(&stuck, "RotationFailed").await;
-    world.rotctl(&["rotate-now", &stuck]).run().fails(2, &["wait for it"]);
-    world.set_dates(&stuck, json!({"VersionCreatedDates": {&pending: jiff::Timestamp::now().as_second() - 7200}}));
-    world.rotctl(&["rotate-now", &stuck]).run().fails(2, &[&pending, "update-secret-version-stage", "rotctl rollback"]);
+    // A failed rotation: the remedy named is --retry, never a rollback.
+    let failed = world.secret("failed").await;
+    world.set_function_env(&function, &[("FAIL_AT_STEP", "setSecret")]).await;
+    let pending = world.start_rotation(&failed, &function, 30).await;
+    world.wait_for_event(&failed, "RotationFailed").await;
+    let refused = world
+        .rotctl(&["rotate-now", &failed])
+        .run()
+        .fails(2, &[&pending, "injected failure at setSecret", &format!("rotctl rotate-now {failed} --retry --wait")]);
+    assert!(!refused.stderr.contains("rollback"), "{}", refused.stderr);
+
+    // One still running: wait for it, and --retry needs --force to cut it short.
+    let running = world.secret("running").await;
+    let slow = world.rotation_function("slow", &[("STEP_DELAY", "25")]).await;
+    world.start_rotation(&running, &slow, 30).await;
+    world.rotctl(&["rotate-now", &running]).run().fails(2, &["wait for it"]);
+    world.rotctl(&["rotate-now", &running, "--retry"]).run().fails(2, &["--force"]);
+    world.rotctl(&["rotate-now", &running, "--force"]).run().fails(2, &["--retry"]);
     assert!(mutating(&world.calls()).is_empty(), "{:?}", mutating(&world.calls()));
+}
+
+#[tokio::test]
+async fn retry_clears_only_the_failed_pending_label_and_rotates_again() {
+    let world = World::new();
+    let (secret, function, _, second) = rotated_once(&world).await;
+    world.set_function_env(&function, &[("FAIL_AT_STEP", "setSecret")]).await;
+    let failed = world.rotctl(&["rotate-now", &secret, "--wait", "-o", "json"]).run().code(1);
+    let json = failed.json();
+    let pending = json["VersionId"].as_str().expect("the failed version").to_string();
+    assert_eq!((json["Outcome"].as_str(), json["Status"]["RotationState"].as_str()), (Some("failed"), Some("failed")));
+    assert!(failed.stderr.contains("injected failure at setSecret"), "{failed}");
+    assert_eq!(world.stages(&secret).await[&pending], ["AWSPENDING"]);
+
+    // The cause fixed, --retry removes AWSPENDING from the failed version only, then rotates.
+    world.set_function_env(&function, &[]).await;
+    let before = world.calls().len();
+    let run = world.rotctl(&["rotate-now", &secret, "--retry", "--wait", "-o", "json"]).run().code(0);
+    assert!(run.stderr.contains(&format!("removed AWSPENDING from version {pending}")), "{run}");
+    let json = run.json();
+    let version = json["VersionId"].as_str().expect("the new version").to_string();
+    assert_eq!(json["Outcome"], "succeeded");
+    let stages = world.stages(&secret).await;
+    assert_eq!(holder(&stages, "AWSCURRENT"), Some(version));
+    assert_eq!(holder(&stages, "AWSPREVIOUS"), Some(second), "AWSCURRENT had not moved before the retry");
+    assert!(!stages.contains_key(&pending) || !stages[&pending].iter().any(|l| l == "AWSPENDING"), "{stages:?}");
+    assert_eq!(mutating(&world.calls()[before..]), ["UpdateSecretVersionStage", "RotateSecret"]);
 }
 
 #[tokio::test]

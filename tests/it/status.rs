@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use crate::harness::{Call, World, operations};
+use crate::harness::{Call, World, eventually, operations};
 
 fn now() -> i64 {
     jiff::Timestamp::now().as_second()
@@ -88,22 +88,44 @@ async fn cancelled_rotation_is_disabled_though_its_rules_remain() {
 }
 
 #[tokio::test]
-async fn a_failed_rotation_is_in_progress_then_stuck() {
+async fn a_failed_rotation_is_failed_at_once_with_the_functions_own_error() {
     let world = World::new();
     let secret = world.secret("db").await;
     let function = world.rotation_function("broken", &[("FAIL_AT_STEP", "setSecret")]).await;
     let pending = world.start_rotation(&secret, &function, 30).await;
-    world.wait_for_event(&secret, "RotationFailed").await;
+    // The function's log has the error as soon as the invocation ends: no waiting for CloudTrail.
+    let json = eventually("status to say failed", async || {
+        let json = world.rotctl(&["status", &secret, "-o", "json"]).run().success().json();
+        if json[0]["RotationState"] == "failed" { Ok(json) } else { Err(json.to_string()) }
+    })
+    .await;
     let labels = world.stages(&secret).await;
     assert_eq!(labels[&pending], ["AWSPENDING"], "the failed rotation leaves AWSPENDING: {labels:?}");
+    same_labels(stages_of(&json[0]), labels);
+    let failure = &json[0]["Failure"];
+    assert_eq!(failure["VersionId"], pending.as_str(), "{failure}");
+    assert_eq!(failure["Step"], "setSecret", "{failure}");
+    assert_eq!(failure["Source"], "function-log", "{failure}");
+    let message = failure["Message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("RuntimeError: injected failure at setSecret for secret arn:"), "{failure}");
 
-    let json = world.rotctl(&["status", &secret, "-o", "json"]).run().success().json();
-    assert_eq!(json[0]["RotationState"], "in-progress", "young: {json}");
+    // Sixteen minutes later it is still the same known failure, not merely stuck.
+    world.set_dates(&secret, json!({"VersionCreatedDates": {&pending: now() - 16 * 60}}));
+    let table = world.rotctl(&["status", &secret]).run().success().stdout;
+    assert!(table.contains("[failed]") && table.contains("injected failure at setSecret"), "{table}");
+    assert!(table.contains(&pending), "{table}");
+}
 
-    // Sixteen minutes later it is a rotation that failed, not one running.
+#[tokio::test]
+async fn a_rotation_that_outlives_fifteen_minutes_with_no_known_failure_is_stuck() {
+    let world = World::new();
+    let secret = world.secret("db").await;
+    let function = world.rotation_function("hung", &[("STEP_DELAY", "25")]).await;
+    let pending = world.start_rotation(&secret, &function, 30).await;
     world.set_dates(&secret, json!({"VersionCreatedDates": {&pending: now() - 16 * 60}}));
     let run = world.rotctl(&["status", &secret, "-o", "json"]).run().success();
-    assert_eq!(run.json()[0]["RotationState"], "stuck");
+    assert_eq!(run.json()[0]["RotationState"], "stuck", "{}", run.stdout);
+    assert!(run.json()[0].get("Failure").is_none(), "{}", run.stdout);
     same_labels(stages_of(&run.json()[0]), world.stages(&secret).await);
     let table = world.rotctl(&["status", &secret]).run().success().stdout;
     assert!(table.contains("[stuck]") && table.contains(&pending) && table.contains("16m ago"), "{table}");

@@ -18,11 +18,11 @@ use clap::{ArgGroup, Args};
 use self::plan::{Decision, EndpointMode};
 use self::request::{Request, Source, ValueCheck};
 use crate::arn::Arn;
-use crate::aws::{Clients, cloudformation, ec2, lambda, secrets};
+use crate::aws::{Clients, cloudformation, ec2, lambda, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
-use crate::model::{Action, EnableReport, EnableStep, PlannedStep, RotationRules, RotationState, Secret};
+use crate::model::{Action, EnableReport, EnableStep, PlannedStep, RotationRules, RotationState, Secret, SecretStatus};
 use crate::templates::{self, RotationTemplate, TemplateParameters};
 use crate::{naming, prompt, rotation};
 
@@ -203,7 +203,7 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
         .as_ref()
         .is_none_or(|f| plan::rotation(&secret, &f.arn, &rules, request.immediately).action != Action::Ok);
     if rotates {
-        check_not_pending(&secret, now)?;
+        check_not_pending(&follow::status(clients, secret.clone(), now).await, now)?;
     }
     // The value is read only when the template's function will be (re)deployed or run.
     let deploys = stack.as_ref().is_some_and(|work| work.decision.action != Action::Ok);
@@ -227,7 +227,7 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     let Some(function) = function else {
         // A dry run of a stack not yet deployed: the function is not known yet.
         plan.extend(after_stack(request, &secret, &rules));
-        return Ok(EnableReport::new(plan, rotation::status(secret, now), true, None, notes));
+        return Ok(EnableReport::new(plan, follow::status(clients, secret, now).await, true, None, notes));
     };
 
     // Phase 2, read and plan: what the function's steps depend on, and the decisions.
@@ -235,7 +235,7 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     notes.extend(steps.iter().filter_map(|(_, decision)| decision.note.clone()));
     plan.extend(steps.iter().map(|(name, decision)| step(*name, decision)));
     if request.dry_run {
-        return Ok(EnableReport::new(plan, rotation::status(secret, now), true, None, notes));
+        return Ok(EnableReport::new(plan, follow::status(clients, secret, now).await, true, None, notes));
     }
 
     // Phase 2, apply: one function per step, each only when its plan says so.
@@ -258,9 +258,9 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
 
     let status = if env.changes_sent() > 0 {
         let read = secrets::read_patiently(&clients.secrets, region, &secret.arn).await?;
-        rotation::status(read, jiff::Timestamp::now().max(now))
+        follow::status(clients, read, jiff::Timestamp::now().max(now)).await
     } else {
-        rotation::status(secret, now)
+        follow::status(clients, secret, now).await
     };
     Ok(EnableReport::new(plan, status, false, rotation, notes))
 }
@@ -488,9 +488,9 @@ async fn network(clients: &Clients, request: &Request, function: Option<&lambda:
 }
 
 /// A pending AWSPENDING makes AWS refuse RotateSecret: refuse first, saying why.
-fn check_not_pending(secret: &Secret, now: jiff::Timestamp) -> Result<()> {
+fn check_not_pending(status: &SecretStatus, now: jiff::Timestamp) -> Result<()> {
+    let (secret, state) = (&status.secret, status.rotation_state);
     let Some(pending) = secret.dangling_pending() else { return Ok(()) };
-    let (state, _) = rotation::assess(secret, now);
     let age = secret
         .version_created(pending)
         .map_or_else(|| "an unknown time".into(), |c| rotation::age(now.duration_since(c)));
@@ -502,16 +502,18 @@ fn check_not_pending(secret: &Secret, now: jiff::Timestamp) -> Result<()> {
             "wait for it to end, then re-run",
         ));
     }
+    let failed = status.failure.as_ref().map(|f| format!(": {}", f.sentence("it"))).unwrap_or_default();
     Err(Error::usage(
         what,
         format!(
-            "the last rotation did not finish and left AWSPENDING on version {pending} ({age} ago); AWS refuses to \
-             start another until that label is removed"
+            "the last rotation did not finish and left AWSPENDING on version {pending} ({age} ago){failed}; AWS \
+             refuses to start another until that label is removed"
         ),
         format!(
-            "fix the function, then: aws secretsmanager update-secret-version-stage --secret-id {} --version-stage \
-             AWSPENDING --remove-from-version-id {pending}",
-            secret.arn
+            "fix the cause, then retry it with the stored configuration (rotctl rotate-now {} --retry --wait), or \
+             remove the label and re-run enable: aws secretsmanager update-secret-version-stage --secret-id {} \
+             --version-stage AWSPENDING --remove-from-version-id {pending}",
+            secret.name, secret.arn
         ),
     ))
 }
