@@ -533,7 +533,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__rollback)
-            opts="-o -v -y -h -V --to-version --dry-run --force --expect-current --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            opts="-o -v -y -h -V --to-version --dry-run --force --labels-only --expect-current --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -575,7 +575,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__rotate__subcmd__now)
-            opts="-o -v -y -h -V --wait --timeout --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            opts="-o -v -y -h -V --wait --timeout --retry --force --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -102,6 +102,8 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s o -l output
 json\t''
 sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l wait -d 'Wait for the outcome: exit 0 when the new version is AWSCURRENT, 1 when the rotation failed, 4 when --timeout passes first'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l retry -d 'After a failed or stuck rotation: remove AWSPENDING from its version (AWSCURRENT and the configuration stay as they are), then rotate again'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l force -d 'With --retry: also cut short a rotation still in progress (younger than 15 minutes, no failure known)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
@@ -117,6 +119,7 @@ json\t''
 sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l dry-run -d 'Show what would change; change nothing'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l force -d 'Cancel a rotation in progress first (this turns rotation off; turn it back on with `rotctl enable`)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l labels-only -d 'Move the labels even after a single-user rotation, whose database no longer accepts the older password (for when you reset it there yourself)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rollback" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'

@@ -9,8 +9,9 @@ Prints `READY <port>` on stdout once it serves on 127.0.0.1, and exits when its
 stdin closes, so the test process that started it never leaks it.
 
 The corrections live in the rotctl_emulator package beside this file, one
-module per service (secretsmanager, awslambda, ec2, cloudformation, and
-cloudtrail for the rotation events); every patch there carries a comment naming
+module per service (secretsmanager, awslambda, ec2, cloudformation,
+serverlessrepo for AWS's rotation applications, and cloudtrail for the rotation
+events); every patch there carries a comment naming
 the AWS behaviour it restores, and each module's apply() installs its patches.
 The control endpoints live under /_harness/ (see rotctl_emulator/harness.py,
 HarnessApp.control; faults: Fault).
@@ -35,6 +36,8 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     create_backend_app,
 )
 from rotctl_emulator import awslambda, cloudformation, common, ec2, harness, secretsmanager  # noqa: E402
+from rotctl_emulator import logs  # noqa: E402
+from rotctl_emulator import serverlessrepo  # noqa: E402
 
 
 def apply_patches() -> None:
@@ -43,6 +46,8 @@ def apply_patches() -> None:
     awslambda.apply()
     ec2.apply()
     cloudformation.apply()
+    serverlessrepo.apply()
+    logs.apply()
 
 
 def main() -> None:

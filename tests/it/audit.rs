@@ -66,13 +66,17 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
     let failed = world.secret("failed").await;
     let stuck = world.secret("stuck").await;
     let running = world.secret("running").await;
-    world.rotate(&failed, &flaky, 30).await;
+    for secret in [&failed, &stuck, &running] {
+        world.rotate(secret, &good, 30).await;
+    }
     world.set_function_env(&flaky, &[("FAIL_AT_STEP", "setSecret")]).await;
     let failed_pending = world.start_rotation(&failed, &flaky, 30).await;
     world.wait_for_event(&failed, "RotationFailed").await;
     let pending = world.start_rotation(&stuck, &slow, 30).await;
-    world.set_dates(&stuck, json!({"VersionCreatedDates": {&pending: now() - 3600}}));
     world.start_rotation(&running, &slow, 30).await;
+    // createSecret has put its value (setSecret is what hangs): then date the version back.
+    world.wait_for_value(&stuck, "AWSPENDING").await;
+    world.set_dates(&stuck, json!({"VersionCreatedDates": {&pending: now() - 3600}}));
 
     // rotation-overdue.
     let overdue = world.secret("overdue").await;

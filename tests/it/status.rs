@@ -122,6 +122,8 @@ async fn a_rotation_that_outlives_fifteen_minutes_with_no_known_failure_is_stuck
     let secret = world.secret("db").await;
     let function = world.rotation_function("hung", &[("STEP_DELAY", "25")]).await;
     let pending = world.start_rotation(&secret, &function, 30).await;
+    // createSecret has put its value (setSecret is what hangs): then date the version back.
+    world.wait_for_value(&secret, "AWSPENDING").await;
     world.set_dates(&secret, json!({"VersionCreatedDates": {&pending: now() - 16 * 60}}));
     let run = world.rotctl(&["status", &secret, "-o", "json"]).run().success();
     assert_eq!(run.json()[0]["RotationState"], "stuck", "{}", run.stdout);
@@ -194,12 +196,13 @@ async fn all_secrets_of_a_region_from_list_pages() {
         .map(|s| (s["Name"].as_str().unwrap_or_default(), s["RotationState"].as_str().unwrap_or_default()))
         .collect();
     let (b, h, p) = (world.name("broken"), world.name("healthy"), world.name("plain"));
-    assert_eq!(listed, [(b.as_str(), "in-progress"), (h.as_str(), "healthy"), (p.as_str(), "not-configured")]);
-    // One ListSecrets page; versions read only for the secret whose state depends on their age.
-    assert_eq!(operations(&world.calls()), ["ListSecrets", "ListSecretVersionIds"]);
+    assert_eq!(listed, [(b.as_str(), "failed"), (h.as_str(), "healthy"), (p.as_str(), "not-configured")]);
+    // One ListSecrets page; versions and the function's log read only for the
+    // secret whose state depends on them (the log has the error: no CloudTrail).
+    assert_eq!(operations(&world.calls()), ["ListSecrets", "ListSecretVersionIds", "FilterLogEvents"]);
 
     let table = world.rotctl(&["status", "--all", "--check"]).run().code(3).stdout;
-    assert!(table.trim_end().ends_with("3 secrets: 1 not-configured, 1 in-progress, 1 healthy"), "{table}");
+    assert!(table.trim_end().ends_with("3 secrets: 1 not-configured, 1 failed, 1 healthy"), "{table}");
 }
 
 #[tokio::test]

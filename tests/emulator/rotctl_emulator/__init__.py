@@ -7,8 +7,12 @@ them and serves.
     cloudtrail.py      the rotation service events, and LookupEvents over them
     awslambda.py       running rotation functions, AddPermission, VpcConfig
     ec2.py             VPC endpoints
-    cloudformation.py  change sets
+    cloudformation.py  change sets, the Serverless transform, nested stacks
+    serverlessrepo.py  the Serverless Application Repository (AWS's rotation apps)
+    logs.py            CloudWatch Logs filter patterns
     harness.py         call log, fault injection, /_harness/ control endpoints
+    postgres.py        real PostgreSQL clusters for the rotation functions
+    functions.py       the rotation functions' zips (PostgreSQL, other engines)
 
 Importing a module changes nothing: each service module's apply() installs its
 patches, and server.py calls each once before serving.

@@ -4,7 +4,9 @@ moto 5.2.5 runs no function code without Docker, and these machines have no
 Docker engine: Python handlers run here instead, in a process forked from a
 warm runtime (../lambda_runtime.py, started by start_runtime()), with the
 function's environment and timeout and the emulator as their AWS endpoint;
-their output goes to /aws/lambda/<name> in CloudWatch Logs, as in AWS.
+their output goes to /aws/lambda/<name> in CloudWatch Logs as AWS writes it
+(START, one event per log record with its time, the error and its
+traceback, END, REPORT), in one stream per execution environment.
 moto also accepts a duplicate AddPermission statement id, reports a made-up
 VpcId in VpcConfig, and has UpdateFunctionConfiguration settle at once; the
 patches below restore AWS's behaviour, each with a comment naming it.
@@ -13,10 +15,13 @@ apply() installs them.
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import io
 import json
+import math
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -39,6 +44,9 @@ EMULATOR_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The access key the rotation functions run with, so their calls are never
 # counted as the calls of the test that triggered them.
 LAMBDA_ACCESS_KEY = "AKIAHARNESSLAMBDA000"
+
+# An AWS service endpoint URL (https://<service>.<region>.amazonaws.com[.cn], or a VPC endpoint's name).
+AWS_ENDPOINT = re.compile(r"^https?://[A-Za-z0-9.-]+\.amazonaws\.com(\.cn)?/?$")
 
 CODE_DIRS: dict[str, str] = {}
 # Set by start_runtime(): the directory the functions' code is extracted to,
@@ -66,6 +74,11 @@ def _code_dir(fn: Any) -> str:
             target = os.path.join(RUNTIME["code_root"], digest)
             with zipfile.ZipFile(io.BytesIO(fn.code_bytes)) as archive:
                 archive.extractall(target)
+            # Each invocation imports the code afresh in a forked child (AWS
+            # keeps it imported in a warm environment): compiled once here,
+            # a bundled driver is not compiled again by every child, even
+            # with PYTHONDONTWRITEBYTECODE set.
+            compileall.compile_dir(target, quiet=2)
             CODE_DIRS[digest] = target
         return CODE_DIRS[digest]
 
@@ -84,11 +97,78 @@ def _connect_runtime(timeout: int) -> socket.socket:
     raise ConnectionError("the Lambda runtime did not accept the invocation")
 
 
+# Execution environments, per function and configuration: AWS reuses an idle
+# one (and its log stream) and starts a new one when all are busy.
+ENVIRONMENTS: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+ENVIRONMENTS_LOCK = threading.Lock()
+# The tail of the log AWS returns with LogType=Tail (x-amz-log-result).
+LOG_TAIL_BYTES = 4096
+
+
+def _acquire_environment(fn: Any) -> dict[str, Any]:
+    """An idle execution environment of the function, or a new one with its own log stream."""
+    key = (fn.function_arn, str(getattr(fn, "code_sha_256", "")), str(getattr(fn, "last_modified", "")))
+    with ENVIRONMENTS_LOCK:
+        pool = ENVIRONMENTS.setdefault(key, [])
+        for environment in pool:
+            if not environment["busy"]:
+                environment["busy"] = True
+                environment["fresh"] = False
+                return environment
+        # AWS names an environment's stream <date>/[<version>]<32 hex digits>.
+        day = time.strftime("%Y/%m/%d", time.gmtime())
+        environment = {"stream": f"{day}/[{fn.version}]{uuid.uuid4().hex}", "busy": True, "fresh": True}
+        pool.append(environment)
+        return environment
+
+
+def _release_environment(fn: Any, environment: dict[str, Any], broken: bool) -> None:
+    """Makes the environment idle again; one whose runtime was killed is discarded, as AWS resets it."""
+    with ENVIRONMENTS_LOCK:
+        environment["busy"] = False
+        if broken:
+            for pool in ENVIRONMENTS.values():
+                if environment in pool:
+                    pool.remove(environment)
+
+
+def _put_log_event(fn: Any, stream: str, message: str, timestamp_ms: int | None = None) -> None:
+    """Writes one event to the function's log group, in the environment's stream."""
+    event = {"timestamp": int(time.time() * 1000) if timestamp_ms is None else int(timestamp_ms), "message": message}
+    with STATE:
+        fn.logs_backend.ensure_log_group(fn.logs_group_name)
+        fn.logs_backend.ensure_log_stream(fn.logs_group_name, stream)
+        fn.logs_backend.put_log_events(fn.logs_group_name, stream, [event])
+
+
+def _peak_memory_mb(pid: int) -> int:
+    """The peak resident memory of a running invocation (VmHWM), in MB; 0 when unknown."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _utc_stamp(seconds: float) -> str:
+    """2026-12-01T19:09:45.757Z, as Lambda writes times in its log lines."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds * 1000) % 1000:03d}Z"
+
+
 def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
     # AWS runs the function's code; moto runs nothing without Docker (note 1).
     # Python handlers run here, in a process forked from a warm runtime
     # (lambda_runtime.py), with the function's environment and the emulator
     # as their AWS endpoint.
+    # AWS Lambda writes each invocation's output to /aws/lambda/<function>,
+    # one event per platform line and per log record, each with its own time,
+    # in one stream per execution environment; moto writes the whole output
+    # as one batch, one event per line, all at one time, in a new stream for
+    # every invocation. The events go out as they happen, so a function
+    # killed at its timeout keeps what it logged.
     request_id = str(uuid.uuid4())
     if not str(self.run_time or "").startswith("python"):
         return json.dumps({"errorMessage": f"runtime {self.run_time} is not emulated"}), True, ""
@@ -99,39 +179,99 @@ def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
         "AWS_REGION": self.region,
         "AWS_DEFAULT_REGION": self.region,
         "AWS_LAMBDA_FUNCTION_NAME": self.function_name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(self.memory_size or 128),
+        "AWS_LAMBDA_LOG_GROUP_NAME": self.logs_group_name,
         "_HANDLER": self.handler,
     }
     env.update(self.environment_vars or {})
+    # AWS resolves an AWS service endpoint in a function's environment (the
+    # rotation applications set SECRETS_MANAGER_ENDPOINT to
+    # https://secretsmanager.<region>.amazonaws.com); here every such endpoint
+    # is the emulator, so a deployed function never reaches real AWS.
+    for key, value in list(env.items()):
+        if key != "AWS_ENDPOINT_URL" and AWS_ENDPOINT.match(str(value)):
+            env[key] = ENDPOINT["url"]
     timeout = int(self.timeout or 3)
-    request = {"code_dir": _code_dir(self), "handler": self.handler, "event": event or {}, "env": env,
+    code_dir = _code_dir(self)
+    environment = _acquire_environment(self)
+    env["AWS_LAMBDA_LOG_STREAM_NAME"] = environment["stream"]
+    request = {"code_dir": code_dir, "handler": self.handler, "event": event or {}, "env": env,
                "request_id": request_id, "timeout": timeout}
+    try:
+        return _run_invocation(self, environment, request)
+    except BaseException:
+        _release_environment(self, environment, broken=True)
+        raise
+
+
+def _run_invocation(self: Any, environment: dict[str, Any], request: dict[str, Any]) -> tuple[str, bool, str]:
+    """Runs one invocation in the fork server, writing its log events as they come; releases the environment."""
+    request_id, timeout = request["request_id"], request["timeout"]
+    log: list[str] = []
+
+    def write(message: str, timestamp_ms: int | None = None) -> None:
+        log.append(message)
+        _put_log_event(self, environment["stream"], message, timestamp_ms)
+
+    started = time.time()
+    write(f"START RequestId: {request_id} Version: {self.version}\n")
     pid = None
-    outcome, payload, log = "error", json.dumps({"errorMessage": f"Task timed out after {timeout:.2f} seconds"}), ""
-    with _connect_runtime(timeout) as connection:
-        stream = connection.makefile("rwb")
-        try:
+    answer: dict[str, Any] | None = None
+    timed_out = False
+    deadline = time.monotonic() + timeout
+    try:
+        with _connect_runtime(timeout) as connection:
+            stream = connection.makefile("rwb")
             stream.write(json.dumps(request).encode() + b"\n")
             stream.flush()
-            pid = json.loads(stream.readline())["pid"]
-            answer = json.loads(stream.readline() or b"null")
-            if answer is None:
-                payload = json.dumps({"errorMessage": "Runtime exited without an answer"})
-            else:
-                outcome, payload, log = answer["outcome"], answer["payload"], answer["log"]
-        except (OSError, ValueError):  # socket.timeout is an OSError
-            if pid:
-                try:
-                    os.kill(pid, 9)
-                except ProcessLookupError:
-                    pass
-    # AWS Lambda writes each invocation's output to /aws/lambda/<function>.
-    report = f"START RequestId: {request_id} Version: $LATEST\n{log}END RequestId: {request_id}\n"
-    if outcome == "error":
-        report += f"{payload}\n"
-    with STATE:
-        self.logs_backend.ensure_log_group(self.logs_group_name)
-        self.save_logs(report)
-    return payload, outcome == "error", log
+            while answer is None:
+                connection.settimeout(max(0.001, deadline - time.monotonic()))
+                line = stream.readline()
+                if not line:
+                    break
+                message = json.loads(line)
+                if "pid" in message:
+                    pid = message["pid"]
+                elif "log" in message:
+                    write(message["log"]["message"], message["log"]["timestamp"])
+                else:
+                    answer = message
+    except (OSError, ValueError):  # socket.timeout is an OSError
+        timed_out = time.monotonic() >= deadline
+    peak_mb = 0
+    if answer is None and pid:
+        peak_mb = _peak_memory_mb(pid)
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+    if answer is not None:
+        outcome, payload = answer["outcome"], answer["payload"]
+        duration_ms = float(answer.get("duration_ms", 0.0))
+    elif timed_out:
+        # AWS: the timeout is logged with its time and request id, and is the invocation's error.
+        text = f"{_utc_stamp(time.time())} {request_id} Task timed out after {timeout:.2f} seconds"
+        write(text + "\n")
+        outcome, payload, duration_ms = "error", json.dumps({"errorMessage": text}), timeout * 1000.0
+    else:
+        outcome = "error"
+        reason = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
+        payload = json.dumps({"errorType": "Runtime.ExitError", "errorMessage": reason})
+        duration_ms = (time.time() - started) * 1000
+    write(f"END RequestId: {request_id}\n")
+    report = (
+        f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\tBilled Duration: {max(1, math.ceil(duration_ms))} ms"
+        f"\tMemory Size: {int(self.memory_size or 128)} MB\tMax Memory Used: {int((answer or {}).get('max_memory_mb', peak_mb))} MB"
+    )
+    if environment["fresh"] and answer is not None:
+        report += f"\tInit Duration: {float(answer.get('init_ms', 0.0)):.2f} ms"
+    if timed_out:
+        report += "\tStatus: timeout"
+    write(report + "\t\n")
+    _release_environment(self, environment, broken=answer is None)
+    text = "".join(message if message.endswith("\n") else message + "\n" for message in log)
+    tail = text.encode()[-LOG_TAIL_BYTES:].decode("utf-8", "ignore")
+    return payload, outcome == "error", tail
 
 
 class ResourceConflictException(LambdaClientError):
@@ -182,6 +322,10 @@ def update_configuration(self: Any, config_updates: dict[str, Any]) -> Any:
         ec2 = ec2_models.ec2_backends[self.account_id][self.region]
         for subnet_id in config_updates["VpcConfig"].get("SubnetIds", []):
             ec2.get_subnet(subnet_id)  # AWS validates the subnets
+    # AWS: an Environment without Variables clears the function's variables;
+    # moto 5.2.5 answers it with a 500 (KeyError).
+    if isinstance(config_updates.get("Environment"), dict):
+        config_updates["Environment"].setdefault("Variables", {})
     result = _original_update_configuration(self, config_updates)
     self.update_settles_at = time.time() + UPDATE_SETTLE_SECONDS
     return result

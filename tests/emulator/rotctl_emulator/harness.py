@@ -7,7 +7,8 @@ dropped connections, held requests and answers), answers CloudTrail
 LookupEvents from the rotation service events (cloudtrail.py), and serves the
 control endpoints under /_harness/ (see HarnessApp.control): the call log,
 faults (see Fault), secret-dates (the dates only time could otherwise change),
-managed-secret and rotation-events. It patches nothing in moto; server.py
+managed-secret, rotation-events, the rotation functions' zips (function-zip)
+and real PostgreSQL clusters (postgres, see postgres_control). It patches nothing in moto; server.py
 wraps moto's application in HarnessApp.
 """
 
@@ -27,8 +28,10 @@ from urllib.parse import parse_qs
 
 from moto.secretsmanager import models as sm
 
+from . import postgres
 from .cloudtrail import ROTATION_EVENTS, lookup_events
 from .common import STATE
+from .functions import rotation_function_zip
 
 ACCOUNT_ID = "123456789012"
 
@@ -238,6 +241,8 @@ class HarnessApp:
         path = environ["PATH_INFO"]
         method = environ["REQUEST_METHOD"]
         query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        if path == "/_harness/function-zip" and method == "GET":
+            return self.function_zip(query, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = json.loads(environ["wsgi.input"].read(length) or b"{}") if length else {}
         status, answer = "200 OK", {}
@@ -266,13 +271,93 @@ class HarnessApp:
             elif path == "/_harness/rotation-events" and method == "GET":
                 with STATE:
                     answer = {"Events": [e for e in ROTATION_EVENTS if e["SecretId"] == query.get("secret")]}
+            elif path.startswith("/_harness/postgres") and method == "POST":
+                answer = postgres_control(path, body)
             else:
                 status, answer = "404 Not Found", {"Error": f"no harness endpoint {method} {path}"}
         except (KeyError, ValueError) as error:
             status, answer = "400 Bad Request", {"Error": f"{type(error).__name__}: {error}"}
+        except postgres.ClusterError as error:
+            status, answer = "500 Internal Server Error", {"Error": str(error)}
         data = json.dumps(answer).encode()
         start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
         return [data]
+
+
+    def function_zip(self, query: dict[str, str], start_response: Any) -> Any:
+        """GET /_harness/function-zip?engine=postgres&strategy=single: a rotation function's zip."""
+        try:
+            data = rotation_function_zip(query.get("engine", ""), query.get("strategy", "single"))
+            headers = [("Content-Type", "application/zip")]
+            status = "200 OK"
+        except (ValueError, OSError) as error:
+            data = json.dumps({"Error": f"{type(error).__name__}: {error}"}).encode()
+            headers = [("Content-Type", "application/json")]
+            status = "400 Bad Request"
+        start_response(status, headers + [("Content-Length", str(len(data)))])
+        return [data]
+
+
+def postgres_control(path: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The /_harness/postgres endpoints: real PostgreSQL clusters, their roles, and logins.
+
+    The answers never hold a password: a role's or a login's comes from the
+    secret, read here in-process, and the superuser's stays in postgres.py.
+    """
+    if path == "/_harness/postgres":
+        return postgres.ensure_cluster(body["Cluster"]).describe()
+    if path == "/_harness/postgres/stop":
+        return postgres.stop_cluster(body["Cluster"]).describe()
+    if path == "/_harness/postgres/start":
+        return postgres.start_cluster(body["Cluster"]).describe()
+    if path == "/_harness/postgres/role":
+        value = secret_json(body, "AWSCURRENT")
+        cluster = postgres.get_cluster(body["Cluster"])
+        postgres.put_role(cluster, value["username"], value["password"],
+                          superuser=bool(body.get("Superuser", False)), create_role=bool(body.get("CreateRole", False)))
+        return {"User": value["username"]}
+    if path == "/_harness/postgres/login":
+        value = secret_json(body, body.get("VersionStage", "AWSCURRENT") if "VersionId" not in body else body.get("VersionStage"))
+        logged_in, error = postgres.try_login(
+            value["host"], int(value.get("port", 5432)), value.get("dbname") or "postgres", value["username"], value["password"]
+        )
+        answer = {"LoggedIn": logged_in, "User": value["username"]}
+        if error is not None:
+            answer["Error"] = error
+        return answer
+    raise KeyError(f"no harness endpoint POST {path}")
+
+
+def secret_json(spec: dict[str, Any], stage: str | None) -> dict[str, Any]:
+    """The JSON value of a secret's version (by VersionId and/or stage), read from moto in-process.
+
+    Reading here, not through GetSecretValue, leaves LastAccessedDate as the
+    test set it.
+    """
+    region = spec.get("Region") or "us-east-1"
+    with STATE:
+        backend = sm.secretsmanager_backends[spec.get("Account", ACCOUNT_ID)][region]
+        if spec["SecretId"] not in backend.secrets:
+            raise KeyError(f"no secret {spec['SecretId']} in {region}")
+        secret = backend.secrets[spec["SecretId"]]
+        version_id = spec.get("VersionId")
+        if version_id is None:
+            version_id = next((v for v, version in secret.versions.items() if stage in version.get("version_stages", [])), None)
+            if version_id is None:
+                raise KeyError(f"no version of {spec['SecretId']} has the stage {stage}")
+        version = secret.versions.get(version_id)
+        if version is None or (stage is not None and stage not in version.get("version_stages", [])):
+            raise KeyError(f"no version {version_id} with the stage {stage} in {spec['SecretId']}")
+        text = version.get("secret_string")
+    if not text:
+        raise ValueError(f"version {version_id} of {spec['SecretId']} has no SecretString")
+    try:
+        value = json.loads(text)
+    except ValueError:
+        raise ValueError(f"version {version_id} of {spec['SecretId']} is not JSON") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"version {version_id} of {spec['SecretId']} is not a JSON object")
+    return value
 
 
 def set_dates(spec: dict[str, Any]) -> None:

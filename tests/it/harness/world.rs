@@ -342,6 +342,16 @@ impl World {
         out.version_id().expect("a version id").to_string()
     }
 
+    /// Waits until the version holding `stage` has a value (a rotation's
+    /// createSecret has put it).
+    pub async fn wait_for_value(&self, secret: &str, stage: &str) {
+        eventually(format!("{stage} of {secret} to have a value"), async || {
+            let read = self.secrets.get_secret_value().secret_id(secret).version_stage(stage).send().await;
+            read.map(|_| ()).map_err(|e| format!("{e:?}"))
+        })
+        .await;
+    }
+
     /// The secret's VersionIdsToStages as the emulator holds it.
     pub async fn stages(&self, secret: &str) -> std::collections::HashMap<String, Vec<String>> {
         let out = self.secrets.describe_secret().secret_id(secret).send().await.expect("DescribeSecret");
