@@ -295,6 +295,16 @@ pub(crate) fn classify(secret: &Secret, region: &str) -> Option<Skip> {
     secret.external_secret_rotation_role_arn.as_ref().map(|_| Skip::Partner)
 }
 
+/// What was read about a secret besides its metadata: the known failure of
+/// its pending rotation, its function, and whether the function's VPC has a
+/// Secrets Manager endpoint.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Evidence<'a> {
+    pub(crate) failure: Option<&'a Failure>,
+    pub(crate) function: Option<&'a FunctionFacts>,
+    pub(crate) endpoint_in_vpc: Option<bool>,
+}
+
 /// Every rule that fires for `secret`. `function` is the lookup of its
 /// rotation function; `endpoint_in_vpc` whether that function's VPC has a
 /// Secrets Manager endpoint. `intervals` caches schedule intervals by expression.
@@ -303,13 +313,12 @@ pub(crate) fn classify(secret: &Secret, region: &str) -> Option<Skip> {
 pub(crate) fn evaluate(
     secret: &Secret,
     region: &str,
-    failure: Option<&Failure>,
-    function: Option<&FunctionFacts>,
-    endpoint_in_vpc: Option<bool>,
+    evidence: &Evidence<'_>,
     options: &Options,
     now: Timestamp,
     intervals: &mut BTreeMap<String, Option<f64>>,
 ) -> Vec<Finding> {
+    let Evidence { failure, function, endpoint_in_vpc } = *evidence;
     let mut found = Vec::new();
     let mut fire = |rule: Rule, message: String| {
         found.push(Finding {
@@ -527,10 +536,17 @@ mod tests {
         endpoint: Option<bool>,
         options: &Options,
     ) -> Vec<&'static str> {
-        evaluate(secret, "us-east-1", None, function, endpoint, options, at(NOW), &mut BTreeMap::new())
-            .iter()
-            .map(|f| f.rule.id())
-            .collect()
+        evaluate(
+            secret,
+            "us-east-1",
+            &Evidence { failure: None, function, endpoint_in_vpc: endpoint },
+            options,
+            at(NOW),
+            &mut BTreeMap::new(),
+        )
+        .iter()
+        .map(|f| f.rule.id())
+        .collect()
     }
 
     #[test]
@@ -542,7 +558,7 @@ mod tests {
     fn disabled_is_judged_on_rotation_enabled_not_on_rules() {
         let mut off = healthy();
         off.rotation_enabled = Some(false);
-        let findings = evaluate(&off, "us-east-1", None, None, None, &options(), at(NOW), &mut BTreeMap::new());
+        let findings = evaluate(&off, "us-east-1", &Evidence::default(), &options(), at(NOW), &mut BTreeMap::new());
         assert_eq!(findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["rotation-disabled"]);
         assert!(findings[0].message.contains("turned off") && findings[0].message.contains("rotctl enable app/db"));
         let never = Secret { rotation_enabled: None, rotation_lambda_arn: None, rotation_rules: None, ..healthy() };
@@ -559,7 +575,7 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(rules_fired(&stuck, None, None, &options()), ["rotation-stuck"]);
-        let findings = evaluate(&stuck, "us-east-1", None, None, None, &options(), at(NOW), &mut BTreeMap::new());
+        let findings = evaluate(&stuck, "us-east-1", &Evidence::default(), &options(), at(NOW), &mut BTreeMap::new());
         assert!(findings[0].message.contains("/aws/lambda/rotate"), "{}", findings[0].message);
         let mut overdue = healthy();
         overdue.next_rotation_date = Some(at("2026-11-21T00:00:00Z"));
@@ -585,16 +601,28 @@ mod tests {
             source: crate::model::FailureSource::FunctionLog,
             log_group: Some("/aws/lambda/rotate".into()),
         };
-        let findings =
-            evaluate(&failed, "us-east-1", Some(&failure), None, None, &options(), at(NOW), &mut BTreeMap::new());
+        let findings = evaluate(
+            &failed,
+            "us-east-1",
+            &Evidence { failure: Some(&failure), ..Evidence::default() },
+            &options(),
+            at(NOW),
+            &mut BTreeMap::new(),
+        );
         let rules: Vec<&str> = findings.iter().map(|f| f.rule.id()).collect();
         assert_eq!(rules, ["rotation-failed"]);
         assert!(findings[0].message.contains("setSecret: Unable to log into database"), "{}", findings[0].message);
         assert!(findings[0].message.contains("rotate-now app/db --retry --wait"), "{}", findings[0].message);
         // Evidence for another version leaves the stuck finding.
         let other = Failure { version_id: "v9".into(), ..failure };
-        let findings =
-            evaluate(&failed, "us-east-1", Some(&other), None, None, &options(), at(NOW), &mut BTreeMap::new());
+        let findings = evaluate(
+            &failed,
+            "us-east-1",
+            &Evidence { failure: Some(&other), ..Evidence::default() },
+            &options(),
+            at(NOW),
+            &mut BTreeMap::new(),
+        );
         assert_eq!(findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["rotation-stuck"]);
     }
 
@@ -664,7 +692,7 @@ mod tests {
         let strict = Options { required_tags: vec!["owner".into(), "env".into()], require_cmk: true, ..options() };
         let mut tagged = healthy();
         tagged.tags = vec![Tag { key: "owner".into(), value: "team".into() }];
-        let findings = evaluate(&tagged, "us-east-1", None, None, None, &strict, at(NOW), &mut BTreeMap::new());
+        let findings = evaluate(&tagged, "us-east-1", &Evidence::default(), &strict, at(NOW), &mut BTreeMap::new());
         assert_eq!(findings.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["missing-tags", "default-kms-key"]);
         assert!(findings[0].message.contains("lacks the tag(s) env"));
         tagged.kms_key_id = Some("arn:aws:kms:us-east-1:123456789012:key/1234".into());

@@ -89,11 +89,10 @@ pub(crate) fn judge(secret: &Secret, tags: &FunctionTags) -> Judged {
     let strategy = match templates::CATALOGUE.iter().find(|t| t.name == name).map(|t| t.strategy) {
         Some(TemplateStrategy::SingleUser) => Strategy::SingleUser,
         Some(TemplateStrategy::AlternatingUsers) => Strategy::AlternatingUsers,
-        Some(TemplateStrategy::Custom) => Strategy::Unknown,
         // An application outside the catalogue, named the way AWS names them.
         None if name.ends_with("SingleUser") => Strategy::SingleUser,
         None if name.ends_with("MultiUser") => Strategy::AlternatingUsers,
-        None => Strategy::Unknown,
+        Some(TemplateStrategy::Custom) | None => Strategy::Unknown,
     };
     Judged { strategy, source }
 }

@@ -224,23 +224,20 @@ pub(crate) async fn wait(client: &Client, name: &str, progress: &Progress) -> Re
 }
 
 async fn failure(client: &Client, stack: &Stack) -> Error {
-    let reasons = match client.describe_stack_events().stack_name(&stack.id).send().await {
-        Ok(output) => output
-            .stack_events()
-            .iter()
-            .filter(|e| e.resource_status().is_some_and(|s| s.as_str().ends_with("_FAILED")))
-            .filter_map(|e| {
-                let reason = e.resource_status_reason()?;
-                Some(format!(
-                    "{} ({}): {reason}",
-                    e.logical_resource_id().unwrap_or("?"),
-                    e.resource_type().unwrap_or("?")
-                ))
-            })
-            .take(3)
-            .collect::<Vec<_>>(),
-        Err(_) => Vec::new(),
-    };
+    let mut reasons = Vec::new();
+    for (resource, kind, reason, nested) in failed_resources(client, &stack.id).await {
+        // A nested stack (a rotation application) names only "was not successfully
+        // created": the cause is in its own events.
+        let inner = match nested {
+            Some(nested) => failed_resources(client, &nested).await,
+            None => Vec::new(),
+        };
+        if inner.is_empty() {
+            reasons.push(format!("{resource} ({kind}): {reason}"));
+        }
+        reasons.extend(inner.into_iter().map(|(r, k, why, _)| format!("{resource} > {r} ({k}): {why}")));
+    }
+    reasons.truncate(3);
     let why = if reasons.is_empty() { "no failed resource was reported".to_string() } else { reasons.join("; ") };
     let fix = if stack.status == "ROLLBACK_COMPLETE" {
         format!(
@@ -251,6 +248,35 @@ async fn failure(client: &Client, stack: &Stack) -> Error {
         "fix the cause and re-run".to_string()
     };
     Error::Failed(crate::error::Message::new(format!("stack {} ended {}", stack.name, stack.status), why).fix(fix))
+}
+
+/// The resources of a stack that failed, oldest first: (logical id, type,
+/// reason, the nested stack's id when the resource is a stack). A stack whose
+/// events cannot be read has none.
+async fn failed_resources(client: &Client, stack: &str) -> Vec<(String, String, String, Option<String>)> {
+    let Ok(output) = client.describe_stack_events().stack_name(stack).send().await else { return Vec::new() };
+    let mut failed: Vec<_> = output
+        .stack_events()
+        .iter()
+        .filter(|e| e.resource_status().is_some_and(|s| s.as_str().ends_with("_FAILED")))
+        .filter_map(|e| {
+            let kind = e.resource_type().unwrap_or("?").to_string();
+            let nested = (kind == "AWS::CloudFormation::Stack" && e.physical_resource_id() != Some(stack))
+                .then(|| e.physical_resource_id().map(str::to_string))
+                .flatten()
+                .filter(|id| id.starts_with("arn:"));
+            Some((
+                e.logical_resource_id().unwrap_or("?").to_string(),
+                kind,
+                e.resource_status_reason()?.to_string(),
+                nested,
+            ))
+        })
+        .collect();
+    // DescribeStackEvents answers newest first; the first failure is the cause.
+    failed.reverse();
+    failed.truncate(3);
+    failed
 }
 
 #[cfg(test)]

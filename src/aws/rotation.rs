@@ -79,10 +79,10 @@ pub(crate) async fn wait(
             // The function's log first (immediate, cheap), CloudTrail now and then (minutes late).
             let now = Instant::now();
             let function = current.rotation_lambda_arn.as_deref();
-            if let Some(group) = function.map(log_group) {
-                if let Some(failure) = function_log(clients, &group, &secret.arn, version, started).await {
-                    return Ok(Poll::Done((Outcome::Failed, Some(failure))));
-                }
+            if let Some(group) = function.map(log_group)
+                && let Some(failure) = function_log(clients, &group, &secret.arn, version, started).await
+            {
+                return Ok(Poll::Done((Outcome::Failed, Some(failure))));
             }
             let since = now.duration_since(last_diagnosis.get());
             let diagnose = (!checked_once.get() && since >= FIRST_DIAGNOSIS)
@@ -139,10 +139,10 @@ pub(crate) async fn failure(
     since: Timestamp,
 ) -> Option<Failure> {
     let log_group = function_arn.map(log_group);
-    if let Some(group) = log_group.as_deref() {
-        if let Some(failure) = function_log(clients, group, secret_arn, token, since).await {
-            return Some(failure);
-        }
+    if let Some(group) = log_group.as_deref()
+        && let Some(failure) = function_log(clients, group, secret_arn, token, since).await
+    {
+        return Some(failure);
     }
     for event in ["RotationFailed", "RotationAbandoned"] {
         if let Some(message) = cloudtrail(clients, event, secret_arn, since).await {
@@ -204,13 +204,13 @@ async fn function_log(
 /// `[ERROR] ValueError: <message>` (an uncaught exception, first line),
 /// or `{"errorMessage": ..., "errorType": ...}`.
 fn error_line(line: &str) -> String {
-    if let Ok(record) = serde_json::from_str::<Value>(line.trim()) {
-        if let Some(message) = record["errorMessage"].as_str() {
-            return match record["errorType"].as_str() {
-                Some(kind) => format!("{kind}: {message}"),
-                None => message.to_string(),
-            };
-        }
+    if let Ok(record) = serde_json::from_str::<Value>(line.trim())
+        && let Some(message) = record["errorMessage"].as_str()
+    {
+        return match record["errorType"].as_str() {
+            Some(kind) => format!("{kind}: {message}"),
+            None => message.to_string(),
+        };
     }
     let first = line.lines().find(|l| l.contains("[ERROR]")).unwrap_or(line);
     let rest = first.split_once("[ERROR]").map_or(first, |(_, rest)| rest);
@@ -280,14 +280,14 @@ fn mask_credentials(text: &str) -> String {
             // scheme://user:password@host
             let rest = &text[i + 3..];
             let authority = rest.split(['/', ' ']).next().unwrap_or_default();
-            if let Some((userinfo, _)) = authority.rsplit_once('@') {
-                if let Some((user, _)) = userinfo.split_once(':') {
-                    out.push_str("://");
-                    out.push_str(user);
-                    out.push_str(":***@");
-                    i += 3 + userinfo.len() + 1;
-                    continue;
-                }
+            if let Some((userinfo, _)) = authority.rsplit_once('@')
+                && let Some((user, _)) = userinfo.split_once(':')
+            {
+                out.push_str("://");
+                out.push_str(user);
+                out.push_str(":***@");
+                i += 3 + userinfo.len() + 1;
+                continue;
             }
         }
         let c = text[i..].chars().next().unwrap_or(' ');

@@ -12,7 +12,7 @@ use clap::Args;
 use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
 
-use crate::audit::{self, FailOn, Finding, FunctionFacts, Options};
+use crate::audit::{self, Evidence, FailOn, Finding, FunctionFacts, Options};
 use crate::aws::{self, Clients, ec2, lambda, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result, shown};
@@ -190,25 +190,8 @@ async fn audit_region(
         }
     }
 
-    // Only a dangling AWSPENDING needs its version's age, and the evidence of
-    // its failure (while rotation is on): read those.
     let judged: Vec<(Secret, Option<Failure>)> = stream::iter(judged)
-        .map(|mut secret| async move {
-            let Some(pending) = secret.dangling_pending().map(str::to_string) else { return Ok((secret, None)) };
-            match secrets::versions(&clients.secrets, region, &secret.arn).await {
-                Ok(versions) => secret.versions = versions,
-                Err(error) if error.is_not_found() => {}
-                Err(error) => return Err(error),
-            }
-            let failure = match secret.version_created(&pending) {
-                Some(created) if secret.rotation_enabled == Some(true) => {
-                    let function = secret.rotation_lambda_arn.as_deref();
-                    follow::failure(clients, &secret.arn, function, &pending, created - follow::CLOCK_SKEW).await
-                }
-                _ => None,
-            };
-            Ok((secret, failure))
-        })
+        .map(|secret| pending_evidence(clients, secret))
         .buffered(CONCURRENT_LOOKUPS)
         .collect::<Vec<Result<_>>>()
         .await
@@ -269,18 +252,29 @@ async fn audit_region(
             Some(FunctionFacts::Present { vpc_id: Some(vpc), .. }) => endpoints.get(vpc).copied().flatten(),
             _ => None,
         };
-        findings.extend(audit::evaluate(
-            secret,
-            region,
-            failure.as_ref(),
-            function,
-            endpoint,
-            options,
-            now,
-            &mut intervals,
-        ));
+        let evidence = Evidence { failure: failure.as_ref(), function, endpoint_in_vpc: endpoint };
+        findings.extend(audit::evaluate(secret, region, &evidence, options, now, &mut intervals));
     }
     Ok(RegionAudit { secrets_read: listed.len(), findings, skipped, unchecked })
+}
+
+/// Only a dangling AWSPENDING needs its version's age, and the evidence of its
+/// failure (while rotation is on): reads those, for that secret only.
+async fn pending_evidence(clients: &Clients, mut secret: Secret) -> Result<(Secret, Option<Failure>)> {
+    let Some(pending) = secret.dangling_pending().map(str::to_string) else { return Ok((secret, None)) };
+    match secrets::versions(&clients.secrets, &clients.region, &secret.arn).await {
+        Ok(versions) => secret.versions = versions,
+        Err(error) if error.is_not_found() => {}
+        Err(error) => return Err(error),
+    }
+    let failure = match secret.version_created(&pending) {
+        Some(created) if secret.rotation_enabled == Some(true) => {
+            let function = secret.rotation_lambda_arn.as_deref();
+            follow::failure(clients, &secret.arn, function, &pending, created - follow::CLOCK_SKEW).await
+        }
+        _ => None,
+    };
+    Ok((secret, failure))
 }
 
 async fn function_facts(clients: &Clients, arn: &str) -> FunctionFacts {

@@ -308,8 +308,7 @@ async fn yes_does_not_consent_to_reading_the_value() {
     let world = World::new();
     let secret = world.secret("db").await;
     // --yes answers confirmations, not this: without --check-value and a terminal, no value is read.
-    // (CreateChangeSet is refused so that the emulator, which has no Serverless Application
-    // Repository yet, is not asked to deploy one.)
+    // (CreateChangeSet is refused: this test is about the value, not the deployment.)
     world.fault(json!({"Operation": "CreateChangeSet", "Code": "ValidationError", "Status": 400}));
     let run = world.rotctl(&["enable", &secret, "--template", "oracle-single", "--yes"]).run().code(1);
     assert!(run.stderr.contains("were not checked") && run.stderr.contains("--check-value"), "{run}");

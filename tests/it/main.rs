@@ -9,6 +9,7 @@ mod day_two;
 mod enable;
 mod harness;
 mod properties;
+mod real_db;
 mod reliability;
 mod sarif;
 mod status;

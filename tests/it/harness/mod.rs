@@ -10,10 +10,12 @@
 //! - `world`: `World`, and what it seeds (secrets, functions, VPCs, dates);
 //! - `rotctl`: the `Rotctl` builder, `Spawned` and `Terminal`;
 //! - `run`: `Run`, its checks, and the archive of every run's output;
-//! - `control`: the emulator's control endpoints (a minimal HTTP client).
+//! - `control`: the emulator's control endpoints (a minimal HTTP client);
+//! - `postgres`: real PostgreSQL clusters, database users from secrets, real logins.
 
 pub mod control;
 mod emulator;
+mod postgres;
 mod rotctl;
 mod run;
 mod world;

@@ -264,7 +264,7 @@ impl World {
         path
     }
 
-    async fn role(&self) -> String {
+    pub(super) async fn role(&self) -> String {
         if let Some(arn) = self.role_arn.get() {
             return arn.clone();
         }
