@@ -58,6 +58,3 @@ retired = secret("demo/retired-service")
 rotate(retired, good, {"AutomaticallyAfterDays": 90})
 sm.cancel_rotate_secret(SecretId=retired)
 
-# For `rotctl enable`: a secret with no rotation, and a function nobody may invoke yet.
-secret("demo/billing-db")
-rotation_function("demo-billing-rotation", grant=False)
