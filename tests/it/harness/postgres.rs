@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::world::World;
-use super::{ACCOUNT, SECRET_MARKER, control};
+use super::{SECRET_MARKER, control};
 
 /// One cluster, on loopback.
 pub struct Cluster {
@@ -115,16 +115,7 @@ impl World {
             .await
             .expect("CreateFunction");
         let arn = out.function_arn().expect("a function ARN").to_string();
-        self.lambda
-            .add_permission()
-            .function_name(&arn)
-            .statement_id("SecretsManagerAccess")
-            .action("lambda:InvokeFunction")
-            .principal("secretsmanager.amazonaws.com")
-            .source_account(ACCOUNT)
-            .send()
-            .await
-            .expect("AddPermission");
+        self.let_secrets_manager_invoke(&arn).await;
         arn
     }
 }

@@ -92,9 +92,15 @@ impl World {
     /// with the given environment, and lets Secrets Manager invoke it.
     pub async fn rotation_function(&self, suffix: &str, env: &[(&str, &str)]) -> String {
         let arn = self.bare_function(suffix, env).await;
+        self.let_secrets_manager_invoke(&arn).await;
+        arn
+    }
+
+    /// Lets Secrets Manager invoke `function` for this account, as AWS documents it.
+    pub(super) async fn let_secrets_manager_invoke(&self, function: &str) {
         self.lambda
             .add_permission()
-            .function_name(&arn)
+            .function_name(function)
             .statement_id("SecretsManagerAccess")
             .action("lambda:InvokeFunction")
             .principal("secretsmanager.amazonaws.com")
@@ -102,7 +108,6 @@ impl World {
             .send()
             .await
             .expect("AddPermission");
-        arn
     }
 
     /// The test rotation function with no resource policy at all.
