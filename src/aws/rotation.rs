@@ -30,6 +30,7 @@ const MAX_POLL: Duration = Duration::from_secs(1);
 /// once. Waiting costs at most 1.5 calls a second in all.
 const CLOUDTRAIL_EVERY: Duration = Duration::from_secs(15);
 const LOG_EVERY: Duration = Duration::from_secs(4);
+const FIRST_LOG: Duration = Duration::from_secs(1);
 
 /// Polls until `version` holds AWSCURRENT (succeeded), the rotation visibly
 /// failed, or `timeout` passes (timed out).
@@ -51,7 +52,7 @@ pub(crate) async fn wait(
     let last_cloudtrail = Cell::new(Instant::now());
     // The first log read comes a second in (LOG_EVERY after a second ago).
     let last_log =
-        Cell::new(Instant::now().checked_sub(LOG_EVERY - Duration::from_secs(1)).unwrap_or_else(Instant::now));
+        Cell::new(Instant::now().checked_sub(LOG_EVERY.saturating_sub(FIRST_LOG)).unwrap_or_else(Instant::now));
     // Nothing can have finished the instant RotateSecret answered.
     tokio::time::sleep(FIRST_POLL).await;
     let schedule = Schedule { first: FIRST_POLL * 2, max: MAX_POLL, limit: timeout.saturating_sub(FIRST_POLL) };
