@@ -122,15 +122,18 @@ Examples:
     /// Rotate a secret now, with its configured function and schedule
     ///
     /// Refuses, changing nothing, when rotation is not set up or turned off,
-    /// or while an earlier rotation is running or stuck. With --wait, waits
-    /// until the new version is AWSCURRENT, or the rotation visibly failed
-    /// (naming the step, from CloudTrail or the function's log), or --timeout.
+    /// or while an earlier rotation is running, failed or stuck; after a
+    /// failure, --retry removes only that rotation's AWSPENDING and rotates
+    /// again. With --wait, waits until the new version is AWSCURRENT, or the
+    /// rotation visibly failed (the step and the function's own error), or
+    /// --timeout.
     #[command(
         name = "rotate-now",
         after_help = "\
 Examples:
   rotctl rotate-now prod/db --wait
-  rotctl rotate-now prod/db --wait --timeout 10m -o json"
+  rotctl rotate-now prod/db --wait --timeout 10m -o json
+  rotctl rotate-now prod/db --retry --wait          # after a failed rotation"
     )]
     RotateNow(RotateNowArgs),
 
@@ -139,8 +142,10 @@ Examples:
     /// Moves AWSCURRENT to the version holding AWSPREVIOUS (or --to-version),
     /// so the version it leaves becomes AWSPREVIOUS; removes AWSPENDING a
     /// failed rotation left; reads the result back. Asks first (or --yes).
-    /// Moving a label does not change a database password: see the warning
-    /// for single-user rotations.
+    /// Moving a label does not change a database password: after a
+    /// single-user rotation the database refuses the older one, so that
+    /// rollback is refused (unless --labels-only); a failed rotation needs
+    /// `rotate-now --retry`, not a rollback.
     #[command(after_help = "\
 Examples:
   rotctl rollback prod/db --dry-run
@@ -162,8 +167,8 @@ Examples:
 
     /// Check every secret of the region(s) against the rotation rules
     ///
-    /// Rules (severity): rotation-disabled, rotation-stuck, rotation-overdue,
-    /// rotation-lambda-missing, rotation-lambda-not-invokable (high);
+    /// Rules (severity): rotation-disabled, rotation-failed, rotation-stuck,
+    /// rotation-overdue, rotation-lambda-missing, rotation-lambda-not-invokable (high);
     /// rotation-lambda-no-source-account, rotation-interval-too-long,
     /// not-rotated-recently, vpc-endpoint-missing (medium); unused,
     /// missing-tags, default-kms-key (low). Secrets managed by another
