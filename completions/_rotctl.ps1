@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('rotate-now', 'rotate-now', [CompletionResultType]::ParameterValue, 'Rotate a secret now, with its configured function and schedule')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Make the previous version current again')
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Turn rotation off and clear a pending rotation''s label')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Change the rotation schedule without rotating now')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check every secret of the region(s) against the rotation rules')
             [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the AWS rotation templates `enable --template` deploys')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
@@ -167,6 +168,27 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rotctl;schedule' {
+            [CompletionResult]::new('--every-days', '--every-days', [CompletionResultType]::ParameterName, 'Rotate every N days (1-1000)')
+            [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'Rotate on a schedule (UTC): rate(N hours), rate(N days) or cron(0 H DOM MON DOW *)')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'How long each rotation window lasts, e.g. 4h')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show what would change; change nothing')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'rotctl;audit' {
             [CompletionResult]::new('--regions', '--regions', [CompletionResultType]::ParameterName, 'Regions to audit: a comma-separated list, or `all` for every region enabled for the account [default: the configured region]')
             [CompletionResult]::new('--max-interval-days', '--max-interval-days', [CompletionResultType]::ParameterName, 'Flag schedules that rotate less often than every N days (1-1000)')
@@ -248,6 +270,7 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('rotate-now', 'rotate-now', [CompletionResultType]::ParameterValue, 'Rotate a secret now, with its configured function and schedule')
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Make the previous version current again')
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Turn rotation off and clear a pending rotation''s label')
+            [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Change the rotation schedule without rotating now')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check every secret of the region(s) against the rotation rules')
             [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the AWS rotation templates `enable --template` deploys')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
@@ -268,6 +291,9 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             break
         }
         'rotctl;help;disable' {
+            break
+        }
+        'rotctl;help;schedule' {
             break
         }
         'rotctl;help;audit' {

@@ -40,6 +40,9 @@ _rotctl() {
             rotctl,rotate-now)
                 cmd="rotctl__subcmd__rotate__subcmd__now"
                 ;;
+            rotctl,schedule)
+                cmd="rotctl__subcmd__schedule"
+                ;;
             rotctl,status)
                 cmd="rotctl__subcmd__status"
                 ;;
@@ -70,6 +73,9 @@ _rotctl() {
             rotctl__subcmd__help,rotate-now)
                 cmd="rotctl__subcmd__help__subcmd__rotate__subcmd__now"
                 ;;
+            rotctl__subcmd__help,schedule)
+                cmd="rotctl__subcmd__help__subcmd__schedule"
+                ;;
             rotctl__subcmd__help,status)
                 cmd="rotctl__subcmd__help__subcmd__status"
                 ;;
@@ -83,7 +89,7 @@ _rotctl() {
 
     case "${cmd}" in
         rotctl)
-            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable rotate-now rollback disable audit templates completions man help"
+            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable rotate-now rollback disable schedule audit templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -345,7 +351,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help)
-            opts="status enable rotate-now rollback disable audit templates completions man help"
+            opts="status enable rotate-now rollback disable schedule audit templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -457,6 +463,20 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help__subcmd__rotate__subcmd__now)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__help__subcmd__schedule)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -582,6 +602,52 @@ _rotctl() {
             fi
             case "${prev}" in
                 --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__schedule)
+            opts="-o -v -y -h -V --every-days --schedule --window --dry-run --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --every-days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --window)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

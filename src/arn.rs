@@ -94,9 +94,11 @@ impl Arn {
 }
 
 /// Secret names: 1-512 characters of letters, digits and /_+=.@-
-/// (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html).
+/// (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html),
+/// and `!`, which only the names AWS services give the secrets they own carry
+/// (`rds!db-…`, `redshift!cluster-…`, `events!connection/…`).
 fn valid_secret_name(name: &str) -> bool {
-    (1..=512).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_+=.@-".contains(&b))
+    (1..=512).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"/_+=.@-!".contains(&b))
 }
 
 impl SecretId {

@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 
 use crate::commands::{
     audit::AuditArgs, completions::CompletionsArgs, disable::DisableArgs, enable::EnableArgs, rollback::RollbackArgs,
-    rotate_now::RotateNowArgs, status::StatusArgs,
+    rotate_now::RotateNowArgs, schedule::ScheduleArgs, status::StatusArgs,
 };
 
 /// Configure and audit AWS Secrets Manager secret rotation.
@@ -164,6 +164,19 @@ Examples:
 Examples:
   rotctl disable legacy/db --yes")]
     Disable(DisableArgs),
+
+    /// Change the rotation schedule without rotating now
+    ///
+    /// Calls RotateSecret with RotateImmediately=false, keeping the function
+    /// (AWS runs only its testSecret step); for a secret another service
+    /// manages, the same call with no function. Refuses, changing nothing,
+    /// when rotation is not set up or turned off, or while a rotation is
+    /// pending. A second run changes nothing.
+    #[command(after_help = "\
+Examples:
+  rotctl schedule prod/db --every-days 7
+  rotctl schedule prod/db --schedule 'cron(0 3 ? * SUN *)' --window 2h --dry-run")]
+    Schedule(ScheduleArgs),
 
     /// Check every secret of the region(s) against the rotation rules
     ///

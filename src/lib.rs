@@ -79,13 +79,16 @@ pub fn run(cli: &Cli) -> ExitCode {
 
 /// One command, one signature: `run(&Env, &Args) -> Result<_>`.
 async fn dispatch(env: &Env, command: &Command) -> Result<Report> {
-    use crate::commands::{audit, completions, disable, enable, man, rollback, rotate_now, status, templates};
+    use crate::commands::{
+        audit, completions, disable, enable, man, rollback, rotate_now, schedule, status, templates,
+    };
     match command {
         Command::Status(args) => status::run(env, args).await.map(Report::Status),
         Command::Enable(args) => enable::run(env, args).await.map(Report::Enable),
         Command::RotateNow(args) => rotate_now::run(env, args).await.map(Report::RotateNow),
         Command::Rollback(args) => rollback::run(env, args).await.map(Report::Rollback),
         Command::Disable(args) => disable::run(env, args).await.map(Report::Disable),
+        Command::Schedule(args) => schedule::run(env, args).await.map(Report::Schedule),
         Command::Audit(args) => audit::run(env, args).await.map(Report::Audit),
         Command::Templates => templates::run(env, &()).await.map(Report::Templates),
         Command::Completions(args) => completions::run(env, args).await,
@@ -119,12 +122,13 @@ async fn interruptible(env: &Env, command: &Command) -> Result<Report> {
 /// What Ctrl-C leaves behind when rotctl had sent a change but was not
 /// waiting on AWS work: each command says it for itself.
 fn interrupted_advice(command: &Command) -> String {
-    use crate::commands::{disable, enable, rollback, rotate_now};
+    use crate::commands::{disable, enable, rollback, rotate_now, schedule};
     match command {
         Command::Enable(args) => enable::interrupted_advice(args),
         Command::Rollback(args) => rollback::interrupted_advice(args),
         Command::RotateNow(args) => rotate_now::interrupted_advice(args),
         Command::Disable(args) => disable::interrupted_advice(args),
+        Command::Schedule(args) => schedule::interrupted_advice(args),
         // These only read: no change is ever sent.
         Command::Status(_) | Command::Audit(_) | Command::Completions(_) | Command::Man | Command::Templates => {
             "nothing was changed".to_string()

@@ -28,7 +28,7 @@ pub fn rules_from_args(
             return Err("--every-days and --schedule cannot be used together (AWS takes one or the other)".into());
         }
         (None, None) if window.is_some() => {
-            return Err("--window needs a schedule: add --every-days N or --schedule EXPR".into());
+            return Err("--window needs a schedule (add --every-days N or --schedule EXPR)".into());
         }
         (None, None) => return Ok(None),
         (Some(days), None) => {

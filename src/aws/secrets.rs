@@ -169,7 +169,7 @@ fn timestamp(date: &DateTime) -> Option<Timestamp> {
 pub(crate) async fn rotate(
     client: &Client,
     secret_id: &str,
-    function_arn: &str,
+    function_arn: Option<&str>,
     rules: &RotationRules,
     immediately: bool,
 ) -> Result<String> {
@@ -181,7 +181,7 @@ pub(crate) async fn rotate(
     let output = client
         .rotate_secret()
         .secret_id(secret_id)
-        .rotation_lambda_arn(function_arn)
+        .set_rotation_lambda_arn(function_arn.map(str::to_string))
         .rotation_rules(rules)
         .rotate_immediately(immediately)
         .send()

@@ -8,5 +8,6 @@ pub mod enable;
 pub mod man;
 pub mod rollback;
 pub mod rotate_now;
+pub mod schedule;
 pub mod status;
 pub mod templates;

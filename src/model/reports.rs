@@ -18,6 +18,7 @@ pub(crate) enum Report {
     RotateNow(RotateReport),
     Rollback(RollbackReport),
     Disable(DisableReport),
+    Schedule(ScheduleReport),
     Audit(AuditReport),
     Templates(TemplatesReport),
     /// Generated text printed as it is (completions, the man page).
@@ -31,7 +32,9 @@ impl Report {
             Report::Enable(report) => report.rotation.as_ref().map_or(Exit::Success, |r| r.outcome.exit()),
             Report::RotateNow(report) => report.outcome.exit(),
             Report::Audit(report) => report.exit(),
-            Report::Rollback(_) | Report::Disable(_) | Report::Templates(_) | Report::Text(_) => Exit::Success,
+            Report::Rollback(_) | Report::Disable(_) | Report::Schedule(_) | Report::Templates(_) | Report::Text(_) => {
+                Exit::Success
+            }
         }
     }
 
@@ -43,7 +46,7 @@ impl Report {
             Report::RotateNow(report) => report.notes.clone(),
             Report::Rollback(report) => report.notes.clone(),
             Report::Audit(report) => report.notes(),
-            Report::Disable(_) | Report::Templates(_) | Report::Text(_) => Vec::new(),
+            Report::Disable(_) | Report::Schedule(_) | Report::Templates(_) | Report::Text(_) => Vec::new(),
         }
     }
 }
@@ -360,4 +363,19 @@ pub(crate) struct TemplateJson<'a> {
     #[serde(flatten)]
     pub(crate) template: &'a RotationTemplate,
     pub(crate) application_id: &'a str,
+}
+
+/// `schedule`: `{"Name", "ARN", "Changed", "RotationRules", "DryRun", "Status"}`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ScheduleReport {
+    pub(crate) name: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    /// Whether the rules changed (or, in a dry run, would).
+    pub(crate) changed: bool,
+    /// The rules asked for.
+    pub(crate) rotation_rules: super::RotationRules,
+    pub(crate) dry_run: bool,
+    pub(crate) status: SecretStatus,
 }

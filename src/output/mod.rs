@@ -10,8 +10,8 @@ use jiff::Timestamp;
 use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::model::{
-    AuditReport, DisableReport, EnableReport, Report, RollbackReport, RotateReport, RotationState, SecretStatus,
-    TemplateJson, TemplatesReport,
+    AuditReport, DisableReport, EnableReport, Report, RollbackReport, RotateReport, RotationState, ScheduleReport,
+    SecretStatus, TemplateJson, TemplatesReport,
 };
 use crate::rotation::{age, describe_rules};
 
@@ -48,6 +48,10 @@ pub(crate) fn render(ctx: &Context, outcome: &Report) -> io::Result<String> {
         Report::Disable(report) => match ctx.output {
             OutputFormat::Json | OutputFormat::Sarif => json(report)?,
             OutputFormat::Table => disable_table(ctx, report),
+        },
+        Report::Schedule(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
+            OutputFormat::Table => schedule_table(ctx, report),
         },
         Report::Audit(report) => match ctx.output {
             OutputFormat::Json => json(&report.json())?,
@@ -163,6 +167,16 @@ fn rollback_table(ctx: &Context, report: &RollbackReport) -> String {
     }
     let _ = write!(out, "\n{}", secret_block(ctx, &report.status));
     out
+}
+
+fn schedule_table(ctx: &Context, report: &ScheduleReport) -> String {
+    let rules = describe_rules(&report.rotation_rules);
+    let lead = match (report.changed, report.dry_run) {
+        (false, _) => format!("Nothing to do: {} already rotates {rules}.", report.name),
+        (true, true) => format!("Would set the schedule of {} to {rules} (dry run: nothing was changed).", report.name),
+        (true, false) => format!("Set the schedule of {} to {rules}, without rotating now.", report.name),
+    };
+    format!("{lead}\n\n{}", secret_block(ctx, &report.status))
 }
 
 fn disable_table(ctx: &Context, report: &DisableReport) -> String {

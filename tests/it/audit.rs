@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use crate::harness::{World, control, operations};
+use crate::harness::{World, operations};
 
 fn now() -> i64 {
     jiff::Timestamp::now().as_second()
@@ -139,11 +139,7 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
     world.set_dates(&forgotten, json!({"CreatedDate": now() - 200 * 86_400}));
 
     // Not judged: a secret RDS manages, and a replica (in eu-west-3).
-    control::post(
-        &world.endpoint,
-        "/_harness/managed-secret",
-        &json!({"Region": "eu-west-2", "Name": world.name("rds-managed"), "Service": "rds"}),
-    );
+    world.managed_secret("rds", &world.name("rds-managed"));
     world
         .secrets
         .create_secret()

@@ -12,4 +12,5 @@ mod properties;
 mod real_db;
 mod reliability;
 mod sarif;
+mod schedule;
 mod status;

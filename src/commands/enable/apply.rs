@@ -135,7 +135,8 @@ pub(super) async fn rotation(
     notes: &mut Vec<String>,
 ) -> Result<Option<Rotation>> {
     let started = jiff::Timestamp::now();
-    let version = secrets::rotate(&clients.secrets, &secret.arn, function_arn, rules, request.immediately).await?;
+    let version =
+        secrets::rotate(&clients.secrets, &secret.arn, Some(function_arn), rules, request.immediately).await?;
     let Some(timeout) = request.wait else { return Ok(None) };
     let (outcome, failure) = follow::wait(clients, &env.progress, secret, &version, started, timeout).await?;
     if let Some(failure) = &failure {

@@ -347,6 +347,14 @@ impl World {
         out.version_id().expect("a version id").to_string()
     }
 
+    /// A secret another AWS service owns (`OwningService`), as RDS creates
+    /// one for ManageMasterUserPassword; returns its ARN.
+    pub fn managed_secret(&self, service: &str, name: &str) -> String {
+        let body = json!({"Region": self.region, "Name": name, "Service": service});
+        let answer = control::post(&self.endpoint, "/_harness/managed-secret", &body);
+        answer["ARN"].as_str().expect("an ARN").to_string()
+    }
+
     /// Waits until the version holding `stage` has a value (a rotation's
     /// createSecret has put it).
     pub async fn wait_for_value(&self, secret: &str, stage: &str) {

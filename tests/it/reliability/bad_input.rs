@@ -33,7 +33,14 @@ async fn bad_input_catalogue() {
     ];
     let mut cases: Vec<Vec<String>> = Vec::new();
     for bad in &hostile_secrets {
-        for command in [&["status"][..], &["rotate-now"], &["rollback", "--yes"], &["disable", "--yes"]] {
+        let commands = [
+            &["status"][..],
+            &["rotate-now"],
+            &["rollback", "--yes"],
+            &["disable", "--yes"],
+            &["schedule", "--every-days", "7"],
+        ];
+        for command in commands {
             let mut args: Vec<String> = command.iter().map(std::string::ToString::to_string).collect();
             args.insert(1, bad.clone());
             cases.push(args);
@@ -47,6 +54,13 @@ async fn bad_input_catalogue() {
     let option_cases: Vec<Vec<String>> = vec![
         with(&["status", "--name-prefix", ""], &[]),
         with(&["status", &secret, "--all"], &[]),
+        with(&["schedule", &secret], &[]),
+        with(&["schedule", &secret, "--every-days"], &["0"]),
+        with(&["schedule", &secret, "--every-days"], &["1001"]),
+        with(&["schedule", &secret, "--every-days", "7", "--schedule"], &["rate(7 days)"]),
+        with(&["schedule", &secret, "--schedule"], &["rate(1 hours)"]),
+        with(&["schedule", &secret, "--window"], &["2h"]),
+        with(&["rotate-now", &secret, "--force"], &[]),
         with(&["rotate-now", &secret, "--wait", "--timeout"], &["0s"]),
         with(&["rotate-now", &secret, "--wait", "--timeout"], &["25h"]),
         with(&["rotate-now", &secret, "--wait", "--timeout"], &["-5m"]),
@@ -123,7 +137,9 @@ async fn bad_input_catalogue() {
     // Arguments that are not UTF-8 at all, in each place an argument goes.
     let bytes = std::os::unix::ffi::OsStrExt::from_bytes(b"db\xff\xfe");
     let bytes: &std::ffi::OsStr = bytes;
-    for command in [&["status"][..], &["rotate-now"], &["rollback"], &["disable"], &["audit", "--regions"]] {
+    for command in
+        [&["status"][..], &["rotate-now"], &["rollback"], &["disable"], &["schedule"], &["audit", "--regions"]]
+    {
         let run = world.rotctl(command).arg(bytes).run();
         if let Err(why) = usage_message(&run) {
             wrong.push(format!("{why}:\n{run}"));

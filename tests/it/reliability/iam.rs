@@ -223,6 +223,10 @@ async fn access_denied_on_each_call() {
         vec!["rollback".into(), rotated(format!("b{i}")).await, "--yes".into()]
     })
     .await;
+    each_call_denied(&world, "schedule", &optional_diagnosis, async |i| {
+        vec!["schedule".into(), rotated(format!("c{i}")).await, "--every-days".into(), "7".into()]
+    })
+    .await;
     each_call_denied(&world, "disable", &optional_diagnosis, async |i| {
         vec!["disable".into(), rotated(format!("d{i}")).await, "--yes".into()]
     })
