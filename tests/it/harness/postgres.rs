@@ -54,15 +54,7 @@ impl World {
         if let Some(master) = master {
             value["masterarn"] = json!(master);
         }
-        let out = self
-            .secrets
-            .create_secret()
-            .name(self.name(suffix))
-            .secret_string(value.to_string())
-            .send()
-            .await
-            .expect("CreateSecret");
-        let arn = out.arn().expect("an ARN").to_string();
+        let arn = self.secret_with(suffix, &value).await;
         let role = json!({"Cluster": cluster.name, "SecretId": arn, "Region": self.region, "Superuser": superuser});
         control::post(&self.endpoint, "/_harness/postgres/role", &role);
         arn

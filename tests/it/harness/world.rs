@@ -77,6 +77,11 @@ impl World {
     /// Creates a secret holding a JSON value with the marker; returns its ARN.
     pub async fn secret(&self, suffix: &str) -> String {
         let value = json!({"engine": "postgres", "host": "db.internal", "username": "app", "password": SECRET_MARKER});
+        self.secret_with(suffix, &value).await
+    }
+
+    /// Creates a secret (`suffix`) holding `value`; returns its ARN.
+    pub(super) async fn secret_with(&self, suffix: &str, value: &Value) -> String {
         let out = self
             .secrets
             .create_secret()
