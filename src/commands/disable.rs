@@ -37,7 +37,15 @@ pub(crate) async fn run(env: &Env, args: &DisableArgs) -> Result<DisableReport> 
         cleared_pending_version: pending.clone(),
         dry_run: args.dry_run,
         status: before.clone(),
+        notes: Vec::new(),
     };
+    if let Some(service) = secret.owning_service.as_ref().filter(|_| cancel) {
+        report.notes.push(format!(
+            "{} is managed by {service}: with rotation off, {service} no longer rotates it (turn it back on: rotctl \
+             schedule {} --every-days N)",
+            secret.name, secret.name
+        ));
+    }
     if args.dry_run || report.nothing_to_do() {
         return Ok(report);
     }

@@ -136,6 +136,8 @@ pub(crate) fn decide(status: &SecretStatus, rules: &RotationRules) -> Result<boo
             "rotation is not set up, so there is no function to keep",
             format!("set it up with its schedule: rotctl enable {} --lambda-arn ARN (or --template NAME)", secret.name),
         )),
+        // The owner rotates a managed secret: this call is how it is turned back on.
+        RotationState::Disabled if secret.owning_service.is_some() => Ok(true),
         RotationState::Disabled => Err(Error::usage(
             what,
             "rotation is turned off, and a new schedule would turn it back on",
@@ -178,6 +180,8 @@ mod tests {
         assert!(!decide(&status(Some(true), Some(7), None), &week).expect("nothing to do"));
         // A managed secret never set up by rotctl still takes a schedule.
         assert!(decide(&status(None, None, Some("rds")), &week).expect("managed"));
+        // A managed secret whose rotation was turned off: this is how it is turned back on.
+        assert!(decide(&status(Some(false), Some(7), Some("rds")), &week).expect("back on"));
         let mut never = status(None, None, None).secret;
         never.rotation_lambda_arn = None;
         let never = crate::rotation::status(never, None, "2026-11-22T12:00:00Z".parse().expect("a time"));

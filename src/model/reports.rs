@@ -46,7 +46,8 @@ impl Report {
             Report::RotateNow(report) => report.notes.clone(),
             Report::Rollback(report) => report.notes.clone(),
             Report::Audit(report) => report.notes(),
-            Report::Disable(_) | Report::Schedule(_) | Report::Templates(_) | Report::Text(_) => Vec::new(),
+            Report::Disable(report) => report.notes.clone(),
+            Report::Schedule(_) | Report::Templates(_) | Report::Text(_) => Vec::new(),
         }
     }
 }
@@ -233,6 +234,8 @@ pub(crate) struct DisableReport {
     pub(crate) cleared_pending_version: Option<String>,
     pub(crate) dry_run: bool,
     pub(crate) status: SecretStatus,
+    #[serde(skip)]
+    pub(crate) notes: Vec<String>,
 }
 
 impl DisableReport {

@@ -216,6 +216,7 @@ fn a_disable() {
     both("disable", || {
         let before = stuck();
         Report::Disable(DisableReport {
+            notes: vec![],
             name: before.secret.name.clone(),
             arn: before.secret.arn.clone(),
             cancelled: true,

@@ -86,4 +86,22 @@ async fn a_managed_secret_gets_the_same_call_with_no_function() {
     assert!(rotate.is_mutating());
     let described = world.secrets.describe_secret().secret_id(&managed).send().await.expect("DescribeSecret");
     assert_eq!(described.rotation_lambda_arn(), None, "no function for a managed secret");
+
+    // Turned off, the owner no longer rotates it (disable says so); schedule turns it back on.
+    let off = world.rotctl(&["disable", &managed, "--yes"]).run().code(0);
+    assert!(off.stderr.contains("is managed by rds") && off.stderr.contains("no longer rotates it"), "{off}");
+    let described = world.secrets.describe_secret().secret_id(&managed).send().await.expect("DescribeSecret");
+    assert_eq!(described.rotation_enabled(), Some(false));
+    world.rotctl(&["schedule", &managed, "--every-days", "14"]).run().success();
+    let described = world.secrets.describe_secret().secret_id(&managed).send().await.expect("DescribeSecret");
+    assert_eq!((described.rotation_enabled(), rules(&world, &managed).await.0), (Some(true), Some(14)));
+
+    // A rotation function on it would change the password behind the owner's back: refused.
+    let function = world.rotation_function("rotate", &[]).await;
+    let before = world.calls().len();
+    world
+        .rotctl(&["enable", &managed, "--lambda-arn", &function])
+        .run()
+        .fails(2, &["managed by rds", "rotctl schedule"]);
+    assert_eq!(mutating(&world.calls()[before..]), Vec::<&str>::new());
 }

@@ -307,8 +307,11 @@ fn refuse_secret(secret: &Secret, region: &str) -> Result<()> {
     if let Some(service) = &secret.owning_service {
         return Err(Error::usage(
             what,
-            format!("it is managed by {service}, which rotates it itself (managed rotation)"),
-            format!("change its schedule in {service}, not with a rotation function"),
+            format!(
+                "it is managed by {service}, which rotates it itself; a rotation function would change the password \
+                 behind {service}'s back"
+            ),
+            format!("change its schedule with rotctl schedule {} --every-days N, not with a function", secret.name),
         ));
     }
     if let Some(primary) = secret.primary_region.as_deref().filter(|primary| *primary != region) {
