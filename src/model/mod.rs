@@ -44,6 +44,9 @@ pub(crate) struct Secret {
     pub(crate) owning_service: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) primary_region: Option<String>,
+    /// The primary's replicas and their state (DescribeSecret only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) replication_status: Vec<ReplicaStatus>,
     /// Set for secrets a partner rotates (external secret rotation).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) external_secret_rotation_role_arn: Option<String>,
@@ -79,6 +82,23 @@ impl Secret {
     pub(crate) fn version_created(&self, version_id: &str) -> Option<Timestamp> {
         self.versions.iter().find(|v| v.version_id == version_id).and_then(|v| v.created_date)
     }
+}
+
+/// One replica of a primary secret, as DescribeSecret reports it:
+/// `{"Region", "KmsKeyId", "Status", "StatusMessage", "LastAccessedDate"}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ReplicaStatus {
+    pub(crate) region: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) kms_key_id: Option<String>,
+    /// InSync, Failed or InProgress.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) status_message: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) last_accessed_date: Option<Timestamp>,
 }
 
 /// A tag, as AWS writes them: `{"Key", "Value"}`.

@@ -316,6 +316,23 @@ fn secret_block(ctx: &Context, status: &SecretStatus) -> String {
     if let Some(rules) = &secret.rotation_rules {
         field("Schedule", describe_rules(rules));
     }
+    if let Some(primary) = &secret.primary_region {
+        field("Replica of", format!("the secret in {primary} (changes are made there)"));
+    }
+    if !secret.replication_status.is_empty() {
+        let replicas: Vec<String> = secret
+            .replication_status
+            .iter()
+            .map(|r| {
+                let status = r.status.as_deref().unwrap_or("unknown");
+                match &r.status_message {
+                    Some(message) if status != "InSync" => format!("{} {status} ({message})", r.region),
+                    _ => format!("{} {status}", r.region),
+                }
+            })
+            .collect();
+        field("Replicas", replicas.join(", "));
+    }
     field("Last rotated", when_past(ctx.now, secret.last_rotated_date, "never"));
     if secret.rotation_enabled == Some(true) {
         field("Next rotation", when(ctx.now, secret.next_rotation_date, "not scheduled"));

@@ -282,3 +282,35 @@ async fn verbose_logs_each_call_on_stderr_only() {
     }
     assert_eq!(run.json()[0]["ARN"], secret, "stdout is still only the result");
 }
+
+#[tokio::test]
+async fn a_primary_shows_its_replicas_and_a_replica_its_primary() {
+    let world = World::in_region("ap-south-1");
+    let out = world
+        .secrets
+        .create_secret()
+        .name(world.name("replicated"))
+        .secret_string("{}")
+        .add_replica_regions(aws_sdk_secretsmanager::types::ReplicaRegionType::builder().region("ap-south-2").build())
+        .send()
+        .await
+        .expect("CreateSecret with a replica");
+    let primary = out.arn().expect("an ARN").to_string();
+    let json = world.rotctl(&["status", &primary, "-o", "json"]).run().success().json();
+    let replicas = json[0]["ReplicationStatus"].as_array().expect("ReplicationStatus").clone();
+    assert_eq!(replicas.len(), 1, "{json}");
+    assert_eq!(replicas[0]["Region"], "ap-south-2");
+    // What the emulator reports for it, field for field.
+    let described = world.secrets.describe_secret().secret_id(&primary).send().await.expect("DescribeSecret");
+    let status = described.replication_status()[0].status().map(|s| s.as_str().to_string());
+    assert_eq!(replicas[0]["Status"].as_str().map(str::to_string), status);
+    let table = world.rotctl(&["status", &primary]).run().success().stdout;
+    assert!(table.contains("Replicas       ap-south-2 "), "{table}");
+
+    // The replica, addressed by name in its own region.
+    let name = world.name("replicated");
+    let replica = world.rotctl(&["status", &name, "--region", "ap-south-2", "-o", "json"]).run().success().json();
+    assert_eq!(replica[0]["PrimaryRegion"], "ap-south-1", "{replica}");
+    let table = world.rotctl(&["status", &name, "--region", "ap-south-2"]).run().success().stdout;
+    assert!(table.contains("Replica of     the secret in ap-south-1"), "{table}");
+}
