@@ -115,20 +115,22 @@ const LOG_PAGES: usize = 5;
 /// How far before a version's creation its rotation's error lines may be
 /// dated (Secrets Manager's and Lambda's clocks). Small: a retry follows a
 /// failure within seconds, and the failure's lines must not count twice.
-pub(crate) const CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(1);
+const CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(1);
 
 /// The secret's status, with what is known of its pending rotation's failure:
 /// evidence is looked up only for a dangling AWSPENDING while rotation is on.
 pub(crate) async fn status(clients: &Clients, secret: Secret, now: Timestamp) -> crate::model::SecretStatus {
-    let failure = match secret.dangling_pending() {
-        Some(pending) if secret.rotation_enabled == Some(true) => {
-            let since =
-                secret.version_created(pending).map_or(now - jiff::SignedDuration::from_hours(24), |c| c - CLOCK_SKEW);
-            failure(clients, &secret.arn, secret.rotation_lambda_arn.as_deref(), pending, since).await
-        }
-        _ => None,
-    };
+    let failure = pending_failure(clients, &secret, now).await;
     crate::rotation::status(secret, failure, now)
+}
+
+/// What is known of the failure of the secret's pending rotation: looked up
+/// only for a dangling AWSPENDING while rotation is on, since that version
+/// was created (the last day when its date was not read).
+pub(crate) async fn pending_failure(clients: &Clients, secret: &Secret, now: Timestamp) -> Option<Failure> {
+    let pending = secret.dangling_pending().filter(|_| secret.rotation_enabled == Some(true))?;
+    let since = secret.version_created(pending).map_or(now - jiff::SignedDuration::from_hours(24), |c| c - CLOCK_SKEW);
+    failure(clients, &secret.arn, secret.rotation_lambda_arn.as_deref(), pending, since).await
 }
 
 /// The first sign since `since` that the rotation of `secret_arn` that made

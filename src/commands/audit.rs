@@ -191,7 +191,7 @@ async fn audit_region(
     }
 
     let judged: Vec<(Secret, Option<Failure>)> = stream::iter(judged)
-        .map(|secret| pending_evidence(clients, secret))
+        .map(|secret| pending_evidence(clients, secret, now))
         .buffered(CONCURRENT_LOOKUPS)
         .collect::<Vec<Result<_>>>()
         .await
@@ -260,20 +260,16 @@ async fn audit_region(
 
 /// Only a dangling AWSPENDING needs its version's age, and the evidence of its
 /// failure (while rotation is on): reads those, for that secret only.
-async fn pending_evidence(clients: &Clients, mut secret: Secret) -> Result<(Secret, Option<Failure>)> {
-    let Some(pending) = secret.dangling_pending().map(str::to_string) else { return Ok((secret, None)) };
+async fn pending_evidence(clients: &Clients, mut secret: Secret, now: Timestamp) -> Result<(Secret, Option<Failure>)> {
+    if secret.dangling_pending().is_none() {
+        return Ok((secret, None));
+    }
     match secrets::versions(&clients.secrets, &clients.region, &secret.arn).await {
         Ok(versions) => secret.versions = versions,
         Err(error) if error.is_not_found() => {}
         Err(error) => return Err(error),
     }
-    let failure = match secret.version_created(&pending) {
-        Some(created) if secret.rotation_enabled == Some(true) => {
-            let function = secret.rotation_lambda_arn.as_deref();
-            follow::failure(clients, &secret.arn, function, &pending, created - follow::CLOCK_SKEW).await
-        }
-        _ => None,
-    };
+    let failure = follow::pending_failure(clients, &secret, now).await;
     Ok((secret, failure))
 }
 
