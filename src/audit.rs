@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::model::{Failure, RotationState, Secret};
+use crate::model::{Failure, Owner, RotationState, Secret};
 use crate::rotation;
 use crate::schedule::interval_days;
 
@@ -76,6 +76,8 @@ pub enum Rule {
     Unused,
     MissingTags,
     DefaultKmsKey,
+    ManagedSecretImpaired,
+    ManagedRotationDisabled,
 }
 
 impl Serialize for Rule {
@@ -93,7 +95,7 @@ pub struct RuleHelp {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 15] = [
         Rule::RotationDisabled,
         Rule::RotationFailed,
         Rule::RotationStuck,
@@ -107,6 +109,8 @@ impl Rule {
         Rule::Unused,
         Rule::MissingTags,
         Rule::DefaultKmsKey,
+        Rule::ManagedSecretImpaired,
+        Rule::ManagedRotationDisabled,
     ];
 
     pub fn id(self) -> &'static str {
@@ -124,6 +128,8 @@ impl Rule {
             Rule::Unused => "unused",
             Rule::MissingTags => "missing-tags",
             Rule::DefaultKmsKey => "default-kms-key",
+            Rule::ManagedSecretImpaired => "managed-secret-impaired",
+            Rule::ManagedRotationDisabled => "managed-rotation-disabled",
         }
     }
 
@@ -134,8 +140,10 @@ impl Rule {
             | Rule::RotationStuck
             | Rule::RotationOverdue
             | Rule::RotationLambdaMissing
-            | Rule::RotationLambdaNotInvokable => Severity::High,
+            | Rule::RotationLambdaNotInvokable
+            | Rule::ManagedSecretImpaired => Severity::High,
             Rule::RotationLambdaNoSourceAccount
+            | Rule::ManagedRotationDisabled
             | Rule::RotationIntervalTooLong
             | Rule::NotRotatedRecently
             | Rule::VpcEndpointMissing => Severity::Medium,
@@ -223,6 +231,18 @@ impl Rule {
                 anchor: "AWS Config secretsmanager-using-cmk",
                 fix: "aws secretsmanager update-secret --secret-id SECRET --kms-key-id KEY",
             },
+            Rule::ManagedSecretImpaired => RuleHelp {
+                title: "The owning service cannot rotate its secret",
+                why: "RDS (or DocumentDB) reports the master-user secret impaired: it can still be read, but the owner lost access to the secret or its KMS key and no rotation will happen until that is fixed.",
+                anchor: "RDS API MasterUserSecret.SecretStatus; rotctl (auditors do not read the owner)",
+                fix: "give the owner back its access to the secret and its KMS key (or turn management of the master password off and on again), then rotctl rotate-now SECRET --wait",
+            },
+            Rule::ManagedRotationDisabled => RuleHelp {
+                title: "Rotation of a managed secret is turned off",
+                why: "The owning service rotates a managed secret only while rotation is on; turned off, the database password stays as it is.",
+                anchor: "AWS Config secretsmanager-rotation-enabled-check; Security Hub SecretsManager.1 (managed secrets included)",
+                fix: "rotctl schedule SECRET --every-days 7 (turns the owner's rotation back on)",
+            },
         }
     }
 }
@@ -267,8 +287,6 @@ pub enum FunctionFacts {
 /// Why a secret is reported but not judged.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Skip {
-    /// Rotated by the service that owns it (managed rotation).
-    ManagedBy(String),
     /// Rotation is configured on the primary secret.
     Replica(String),
     /// Rotated by a partner (external secret rotation).
@@ -278,21 +296,59 @@ pub enum Skip {
 impl Skip {
     pub fn reason(&self) -> String {
         match self {
-            Skip::ManagedBy(service) => format!("managed by {service}"),
             Skip::Replica(primary) => format!("replica of the secret in {primary}"),
             Skip::Partner => "rotated by a partner (external secret rotation)".to_string(),
         }
     }
 }
 
+/// Whether a secret is left out of the judging, and why. (A managed secret
+/// is judged, by `evaluate_managed`; a replica of one is still a replica.)
 pub(crate) fn classify(secret: &Secret, region: &str) -> Option<Skip> {
-    if let Some(service) = &secret.owning_service {
-        return Some(Skip::ManagedBy(service.clone()));
-    }
     if let Some(primary) = secret.primary_region.as_deref().filter(|p| *p != region) {
         return Some(Skip::Replica(primary.to_string()));
     }
     secret.external_secret_rotation_role_arn.as_ref().map(|_| Skip::Partner)
+}
+
+/// The managed rules, for a secret its owner rotates (the Lambda rules do
+/// not apply to it): its owner reports it impaired; its rotation is off.
+pub(crate) fn evaluate_managed(secret: &Secret, region: &str, owner: &Owner) -> Vec<Finding> {
+    let mut found = Vec::new();
+    let who = crate::owner::display(&owner.service);
+    let resource = owner.resource.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+    let mut fire = |rule: Rule, message: String| {
+        found.push(Finding {
+            secret: secret.name.clone(),
+            arn: secret.arn.clone(),
+            region: region.to_string(),
+            rule,
+            severity: rule.severity(),
+            message,
+        });
+    };
+    if owner.secret_status.as_deref() == Some(crate::owner::IMPAIRED) {
+        fire(
+            Rule::ManagedSecretImpaired,
+            format!(
+                "{who}{resource} reports the secret impaired: it cannot rotate it (fix: {})",
+                fix(Rule::ManagedSecretImpaired, &secret.name)
+            ),
+        );
+    }
+    if secret.rotation_enabled != Some(true) {
+        let default = crate::owner::default_schedule(&owner.service)
+            .map(|d| format!("; {who}'s default is {d}"))
+            .unwrap_or_default();
+        fire(
+            Rule::ManagedRotationDisabled,
+            format!(
+                "rotation is turned off, so {who} no longer rotates this secret{default} (fix: {})",
+                fix(Rule::ManagedRotationDisabled, &secret.name)
+            ),
+        );
+    }
+    found
 }
 
 /// What was read about a secret besides its metadata: the known failure of
@@ -335,7 +391,7 @@ pub(crate) fn evaluate(
 
     let failed = match failure {
         Some(failure) if secret.rotation_enabled == Some(true) => {
-            let (state, reason) = rotation::assess(secret, Some(failure), now);
+            let (state, reason) = rotation::assess(secret, Some(failure), None, now);
             (state == RotationState::Failed).then_some(reason)
         }
         _ => None,
@@ -349,7 +405,7 @@ pub(crate) fn evaluate(
         fire(Rule::RotationStuck, format!("{reason} (fix: {fix})"));
     }
     if secret.rotation_enabled == Some(true) {
-        let (state, reason) = rotation::assess(secret, None, now);
+        let (state, reason) = rotation::assess(secret, None, None, now);
         if state == RotationState::Overdue {
             fire(Rule::RotationOverdue, format!("{reason} (fix: {})", fix(Rule::RotationOverdue, name)));
         }
@@ -700,13 +756,30 @@ mod tests {
     }
 
     #[test]
-    fn managed_replicas_and_partners_are_skipped() {
+    fn replicas_and_partners_are_skipped_and_managed_secrets_judged_by_the_managed_rules() {
         let managed = Secret { owning_service: Some("rds".into()), ..healthy() };
-        assert_eq!(classify(&managed, "us-east-1"), Some(Skip::ManagedBy("rds".into())));
+        assert_eq!(classify(&managed, "us-east-1"), None, "judged, by the managed rules");
         let replica = Secret { primary_region: Some("eu-west-1".into()), ..healthy() };
         assert_eq!(classify(&replica, "us-east-1"), Some(Skip::Replica("eu-west-1".into())));
         assert_eq!(classify(&replica, "eu-west-1"), None, "the primary itself is judged");
         assert_eq!(classify(&healthy(), "us-east-1"), None);
+
+        let owner = |status: &str| Owner {
+            service: "rds".into(),
+            resource: Some("arn:aws:rds:us-east-1:123456789012:db:orders".into()),
+            secret_status: Some(status.into()),
+            kms_key_id: None,
+        };
+        let rules = |secret: &Secret, owner: &Owner| -> Vec<Rule> {
+            evaluate_managed(secret, "us-east-1", owner).iter().map(|f| f.rule).collect()
+        };
+        assert_eq!(rules(&managed, &owner("active")), [], "a managed secret without its function is fine");
+        assert_eq!(rules(&managed, &owner("impaired")), [Rule::ManagedSecretImpaired]);
+        let off = Secret { rotation_enabled: Some(false), ..managed };
+        let findings = evaluate_managed(&off, "us-east-1", &owner("impaired"));
+        assert_eq!(findings.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::ManagedSecretImpaired, Rule::ManagedRotationDisabled]);
+        assert!(findings[1].message.contains("Amazon RDS's default is every 7 days"), "{}", findings[1].message);
+        assert!(findings[1].message.contains("rotctl schedule app/db --every-days 7"), "{}", findings[1].message);
     }
 
     #[test]

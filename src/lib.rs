@@ -14,6 +14,7 @@ mod error;
 mod exit;
 mod model;
 mod naming;
+mod owner;
 mod output;
 mod policy;
 mod progress;

@@ -3,7 +3,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::model::{Failure, RotationRules, RotationState, Secret, SecretStatus};
+use crate::model::{Failure, Owner, RotationRules, RotationState, Secret, SecretStatus};
 
 /// An AWSPENDING older than this is a rotation that failed, not one running.
 /// (Rotation functions have at most 15 minutes: the Lambda timeout ceiling.)
@@ -18,21 +18,28 @@ pub(crate) fn is_configured(secret: &Secret) -> bool {
 }
 
 /// A secret's status from what was read: its metadata, the known failure of
-/// its pending rotation (if any was looked for and found) and its derived state.
-pub(crate) fn status(secret: Secret, failure: Option<Failure>, now: Timestamp) -> SecretStatus {
+/// its pending rotation (if any was looked for and found), its owner (for a
+/// managed secret, with what the owner says) and its derived state.
+pub(crate) fn status(secret: Secret, failure: Option<Failure>, owner: Option<Owner>, now: Timestamp) -> SecretStatus {
     // Evidence about another version (an older rotation) says nothing about this one.
     let failure = failure.filter(|f| secret.dangling_pending() == Some(f.version_id.as_str()));
-    let (rotation_state, reason) = assess(&secret, failure.as_ref(), now);
+    let (rotation_state, reason) = assess(&secret, failure.as_ref(), owner.as_ref(), now);
     let failure = failure.filter(|_| rotation_state == RotationState::Failed);
-    SecretStatus { secret, rotation_state, failure, reason }
+    SecretStatus { secret, rotation_state, owner, failure, reason }
 }
 
 /// The derived state and the reason for it, in words.
 ///
 /// When several states apply, the first in this order wins: not-configured,
-/// disabled, failed, stuck, in-progress, overdue, healthy. `failure` is what
-/// is known of the pending rotation's failure.
-pub(crate) fn assess(secret: &Secret, failure: Option<&Failure>, now: Timestamp) -> (RotationState, String) {
+/// disabled, impaired, failed, stuck, in-progress, overdue, healthy. `failure`
+/// is what is known of the pending rotation's failure; `owner` is a managed
+/// secret's owner, with its `SecretStatus` when it was read.
+pub(crate) fn assess(
+    secret: &Secret,
+    failure: Option<&Failure>,
+    owner: Option<&Owner>,
+    now: Timestamp,
+) -> (RotationState, String) {
     if !is_configured(secret) {
         return (RotationState::NotConfigured, "rotation was never set up for this secret".into());
     }
@@ -45,6 +52,17 @@ pub(crate) fn assess(secret: &Secret, failure: Option<&Failure>, now: Timestamp)
             reason = format!("{reason}; AWSPENDING is still on version {pending}");
         }
         return (RotationState::Disabled, reason);
+    }
+    if let Some(owner) = owner.filter(|o| o.secret_status.as_deref() == Some(crate::owner::IMPAIRED)) {
+        let resource = owner.resource.as_deref().unwrap_or("its resource");
+        return (
+            RotationState::Impaired,
+            format!(
+                "{} reports the secret impaired ({resource}): it can still be read but the owner cannot rotate it, \
+                 usually because the owner lost access to the secret or its KMS key",
+                crate::owner::display(&owner.service)
+            ),
+        );
     }
     if let Some(failure) = failure.filter(|f| secret.dangling_pending() == Some(f.version_id.as_str())) {
         return (RotationState::Failed, failure.sentence(&format!("the rotation to version {}", failure.version_id)));
@@ -155,7 +173,7 @@ mod tests {
     }
 
     fn state(secret: &Secret) -> RotationState {
-        assess(secret, None, at(NOW)).0
+        assess(secret, None, None, at(NOW)).0
     }
 
     #[test]
@@ -174,7 +192,7 @@ mod tests {
     fn disabled_with_rules_left_behind_is_disabled() {
         let mut s = secret(&[("v1", &["AWSCURRENT"])]);
         s.rotation_enabled = Some(false);
-        let (state, reason) = assess(&s, None, at(NOW));
+        let (state, reason) = assess(&s, None, None, at(NOW));
         assert_eq!(state, RotationState::Disabled);
         assert!(reason.contains("rules remain"), "{reason}");
     }
@@ -183,7 +201,7 @@ mod tests {
     fn disabled_wins_over_a_dangling_pending() {
         let mut s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-01T00:00:00Z");
         s.rotation_enabled = Some(false);
-        let (state, reason) = assess(&s, None, at(NOW));
+        let (state, reason) = assess(&s, None, None, at(NOW));
         assert_eq!(state, RotationState::Disabled);
         assert!(reason.contains("AWSPENDING is still on version v2"), "{reason}");
     }
@@ -209,7 +227,7 @@ mod tests {
     #[test]
     fn old_pending_elsewhere_is_stuck() {
         let s = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-22T11:44:59Z");
-        let (state, reason) = assess(&s, None, at(NOW));
+        let (state, reason) = assess(&s, None, None, at(NOW));
         assert_eq!(state, RotationState::Stuck);
         assert!(reason.contains("v2") && reason.contains("15m"), "{reason}");
     }
@@ -240,21 +258,42 @@ mod tests {
     #[test]
     fn a_known_failure_is_failed_at_any_age_and_only_for_its_version() {
         let young = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-22T11:59:00Z");
-        let status = status(young.clone(), Some(failure("v2")), at(NOW));
+        let status = status(young.clone(), Some(failure("v2")), None, at(NOW));
         assert_eq!(status.rotation_state, RotationState::Failed);
         assert!(status.reason.contains("failed at setSecret: setSecret: Unable"), "{}", status.reason);
         assert_eq!(status.failure.as_ref().map(|f| f.version_id.as_str()), Some("v2"));
         // Failed wins over stuck.
         let old = created(young.clone(), "v2", "2026-11-01T00:00:00Z");
-        assert_eq!(assess(&old, Some(&failure("v2")), at(NOW)).0, RotationState::Failed);
+        assert_eq!(assess(&old, Some(&failure("v2")), None, at(NOW)).0, RotationState::Failed);
         // Evidence about another version is not this rotation's failure.
-        let other = super::status(young.clone(), Some(failure("v1")), at(NOW));
+        let other = super::status(young.clone(), Some(failure("v1")), None, at(NOW));
         assert_eq!((other.rotation_state, other.failure), (RotationState::InProgress, None));
         // Disabled still wins, and a finished rotation has no failure to show.
         let mut off = young;
         off.rotation_enabled = Some(false);
-        let off = super::status(off, Some(failure("v2")), at(NOW));
+        let off = super::status(off, Some(failure("v2")), None, at(NOW));
         assert_eq!((off.rotation_state, off.failure), (RotationState::Disabled, None));
+    }
+
+    #[test]
+    fn an_owner_that_says_impaired_makes_the_secret_impaired_after_disabled_and_before_failed() {
+        let owner = |status: &str| Owner {
+            service: "rds".into(),
+            resource: Some("arn:aws:rds:us-east-1:123456789012:db:orders".into()),
+            secret_status: Some(status.into()),
+            kms_key_id: None,
+        };
+        let pending = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-01T00:00:00Z");
+        let (state, reason) = assess(&pending, Some(&failure("v2")), Some(&owner("impaired")), at(NOW));
+        assert_eq!(state, RotationState::Impaired, "impaired wins over failed and stuck");
+        assert!(reason.contains("Amazon RDS reports the secret impaired") && reason.contains("db:orders"), "{reason}");
+        let fine = secret(&[("v1", &["AWSCURRENT"])]);
+        for status in ["active", "rotating", "creating"] {
+            assert_eq!(assess(&fine, None, Some(&owner(status)), at(NOW)).0, RotationState::Healthy, "{status}");
+        }
+        let mut off = fine;
+        off.rotation_enabled = Some(false);
+        assert_eq!(assess(&off, None, Some(&owner("impaired")), at(NOW)).0, RotationState::Disabled);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub(crate) mod cloudformation;
 pub(crate) mod ec2;
 pub(crate) mod error;
 pub(crate) mod lambda;
+pub(crate) mod rds;
 pub(crate) mod rotation;
 pub(crate) mod secrets;
 pub(crate) mod wait;
@@ -61,6 +62,8 @@ pub(crate) struct Clients {
     pub(crate) ec2: aws_sdk_ec2::Client,
     pub(crate) cloudtrail: aws_sdk_cloudtrail::Client,
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
+    /// RDS, and DocumentDB through the same API: the owners of managed secrets.
+    pub(crate) rds: aws_sdk_rds::Client,
     /// What the clients were built from; None for clients made in tests.
     setup: Option<std::sync::Arc<Setup>>,
 }
@@ -117,6 +120,7 @@ impl Clients {
             ec2: client!(aws_sdk_ec2, config, log, sent, forced_endpoint),
             cloudtrail: client!(aws_sdk_cloudtrail, config, log, sent, forced_endpoint),
             logs: client!(aws_sdk_cloudwatchlogs, config, log, sent, forced_endpoint),
+            rds: client!(aws_sdk_rds, config, log, sent, forced_endpoint),
             region,
             setup: Some(std::sync::Arc::new(setup)),
         }
@@ -136,6 +140,7 @@ impl Clients {
             ec2: mock_client!(aws_sdk_ec2, none),
             cloudtrail: mock_client!(aws_sdk_cloudtrail, none),
             logs: mock_client!(aws_sdk_cloudwatchlogs, none),
+            rds: mock_client!(aws_sdk_rds, none),
             setup: None,
         }
     }
@@ -155,6 +160,7 @@ impl Clients {
             ec2: counted!(aws_sdk_ec2, self.ec2),
             cloudtrail: counted!(aws_sdk_cloudtrail, self.cloudtrail),
             logs: counted!(aws_sdk_cloudwatchlogs, self.logs),
+            rds: counted!(aws_sdk_rds, self.rds),
             ..self
         }
     }

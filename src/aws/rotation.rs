@@ -107,6 +107,87 @@ pub(crate) async fn wait(
     Ok(ended.unwrap_or((Outcome::TimedOut, None)))
 }
 
+/// How often the secret and its owner are read while the owner rotates a
+/// managed secret (two calls a read; RDS allows far more).
+const OWNER_MAX_POLL: Duration = Duration::from_secs(2);
+
+/// Polls a managed secret after its owner was asked to rotate it, until a new
+/// version holds AWSCURRENT and the owner says `active` again (succeeded, with
+/// that version), the owner says `impaired` or its rotation ended without a
+/// new AWSCURRENT (failed), or `timeout` passes (timed out).
+pub(crate) async fn wait_for_owner(
+    clients: &Clients,
+    progress: &Progress,
+    secret: &Secret,
+    owner: &crate::model::Owner,
+    started: Timestamp,
+    timeout: Duration,
+) -> Result<(Outcome, Option<String>, Option<Failure>)> {
+    let who = crate::owner::display(&owner.service);
+    let _running = progress.running_in_aws(format!(
+        "{who} goes on rotating {} in AWS (check: rotctl status {})",
+        secret.name, secret.name
+    ));
+    let before = secret.version_with(AWSCURRENT).map(str::to_string);
+    // The version the owner's rotation made, once seen.
+    let seen = std::cell::RefCell::new(None::<String>);
+    let schedule = Schedule { first: FIRST_POLL, max: OWNER_MAX_POLL, limit: timeout };
+    let what = format!("waiting for {who} to rotate {}", secret.name);
+    let ended = wait::until(progress, what, schedule, || {
+        let (before, seen, who) = (&before, &seen, &who);
+        async move {
+            let current = secrets::describe(&clients.secrets, &clients.region, &secret.arn).await?;
+            let found = super::rds::master_secrets(clients, [owner]).await?;
+            let status = owner.resource.as_ref().and_then(|r| found.get(r)).and_then(|m| m.status.clone());
+            let now_current = current.version_with(AWSCURRENT).map(str::to_string);
+            if let Some(pending) = current.dangling_pending() {
+                seen.borrow_mut().get_or_insert_with(|| pending.to_string());
+            }
+            let version = seen.borrow().clone().or_else(|| now_current.clone()).unwrap_or_default();
+            match status.as_deref() {
+                Some(crate::owner::IMPAIRED) => {
+                    let failure = Failure {
+                        version_id: version,
+                        step: None,
+                        message: format!(
+                            "{who} reports the secret impaired: it cannot rotate it (it lost access to the secret or \
+                             its KMS key)"
+                        ),
+                        source: FailureSource::Owner,
+                        log_group: None,
+                    };
+                    return Ok(Poll::Done((Outcome::Failed, None, Some(failure))));
+                }
+                Some("rotating" | "creating") => return Ok(Poll::Pending(Some(format!("{who}: rotating")))),
+                _ => {}
+            }
+            if now_current.is_some() && now_current != *before {
+                return Ok(Poll::Done((Outcome::Succeeded, now_current, None)));
+            }
+            let pending_gone = current.dangling_pending().is_none();
+            let ended_without_current = seen.borrow().clone().filter(|_| pending_gone);
+            if let Some(version) = ended_without_current {
+                // The owner's rotation ended and AWSCURRENT did not move.
+                let message = cloudtrail(clients, "RotationFailed", &secret.arn, started).await;
+                let failure = match message {
+                    Some(message) => cloudtrail_failure(&version, &message, None),
+                    None => Failure {
+                        version_id: version.clone(),
+                        step: None,
+                        message: format!("{who}'s rotation ended and version {version} did not become AWSCURRENT"),
+                        source: FailureSource::SecretVersions,
+                        log_group: None,
+                    },
+                };
+                return Ok(Poll::Done((Outcome::Failed, Some(version), Some(failure))));
+            }
+            Ok(Poll::Pending(None))
+        }
+    })
+    .await?;
+    Ok(ended.unwrap_or((Outcome::TimedOut, seen.into_inner(), None)))
+}
+
 const STEPS: [&str; 4] = ["createSecret", "setSecret", "testSecret", "finishSecret"];
 /// The longest function error line quoted, in characters (the contract's cut).
 const MESSAGE_CHARS: usize = 300;
@@ -117,11 +198,23 @@ const LOG_PAGES: usize = 5;
 /// failure within seconds, and the failure's lines must not count twice.
 const CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(1);
 
-/// The secret's status, with what is known of its pending rotation's failure:
-/// evidence is looked up only for a dangling AWSPENDING while rotation is on.
+/// The secret's status, with what is known of its pending rotation's failure
+/// (evidence is looked up only for a dangling AWSPENDING while rotation is
+/// on) and, for a managed secret, what its owner says (one RDS call).
 pub(crate) async fn status(clients: &Clients, secret: Secret, now: Timestamp) -> crate::model::SecretStatus {
+    let (owner, _unread) = super::rds::owner(clients, &secret).await;
+    status_with(clients, secret, owner, now).await
+}
+
+/// The same, with the owner already read (for many secrets, in one batch).
+pub(crate) async fn status_with(
+    clients: &Clients,
+    secret: Secret,
+    owner: Option<crate::model::Owner>,
+    now: Timestamp,
+) -> crate::model::SecretStatus {
     let failure = pending_failure(clients, &secret, now).await;
-    crate::rotation::status(secret, failure, now)
+    crate::rotation::status(secret, failure, owner, now)
 }
 
 /// What is known of the failure of the secret's pending rotation: looked up

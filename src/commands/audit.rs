@@ -4,7 +4,9 @@
 //! Cost: one ListSecrets call per 100 secrets; ListSecretVersionIds only for
 //! a secret with AWSPENDING on a version that is not current (its age decides
 //! stuck or running); one GetFunctionConfiguration + GetPolicy per distinct
-//! rotation function; one DescribeVpcEndpoints per distinct VPC.
+//! rotation function; one DescribeVpcEndpoints per distinct VPC; for the
+//! secrets RDS owns, one DescribeDBInstances and one DescribeDBClusters per
+//! 100 owners (only when there are such secrets).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -13,10 +15,11 @@ use futures_util::{StreamExt, stream};
 use jiff::Timestamp;
 
 use crate::audit::{self, Evidence, FailOn, Finding, FunctionFacts, Options};
-use crate::aws::{self, Clients, ec2, lambda, rotation as follow, secrets};
+use crate::aws::{self, Clients, ec2, lambda, rds, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result, shown};
-use crate::model::{AuditReport, FailedRegion, Failure, Secret, Skipped, Unchecked};
+use crate::model::{AuditReport, FailedRegion, Failure, ManagedSecret, Owner, Secret, Skipped, Unchecked};
+use crate::owner;
 use crate::policy;
 use crate::progress::Progress;
 
@@ -120,6 +123,7 @@ pub(crate) async fn run(env: &Env, args: &AuditArgs) -> Result<AuditReport> {
         regions,
         secrets_read: 0,
         skipped: Vec::new(),
+        managed: Vec::new(),
         failed_regions: Vec::new(),
         unchecked: Vec::new(),
         fail_on: args.fail_on,
@@ -131,6 +135,7 @@ pub(crate) async fn run(env: &Env, args: &AuditArgs) -> Result<AuditReport> {
                 report.secrets_read += audit.secrets_read;
                 report.findings.extend(audit.findings);
                 report.skipped.extend(audit.skipped);
+                report.managed.extend(audit.managed);
                 report.unchecked.extend(audit.unchecked);
             }
             // One region failing (no access, an opt-in region) does not stop the others.
@@ -155,6 +160,7 @@ pub(crate) async fn run(env: &Env, args: &AuditArgs) -> Result<AuditReport> {
         ))
     });
     report.skipped.sort_by(|a, b| (&a.region, &a.secret).cmp(&(&b.region, &b.secret)));
+    report.managed.sort_by(|a, b| (&a.region, &a.secret).cmp(&(&b.region, &b.secret)));
     report.failed_regions.sort_by(|a, b| a.region.cmp(&b.region));
     Ok(report)
 }
@@ -163,6 +169,7 @@ struct RegionAudit {
     secrets_read: usize,
     findings: Vec<Finding>,
     skipped: Vec<Skipped>,
+    managed: Vec<ManagedSecret>,
     unchecked: Vec<Unchecked>,
 }
 
@@ -178,17 +185,21 @@ async fn audit_region(
 
     let mut skipped = Vec::new();
     let mut judged = Vec::new();
+    let mut owned = Vec::new();
     for secret in &listed {
-        match audit::classify(secret, region) {
-            Some(skip) => skipped.push(Skipped {
+        match (audit::classify(secret, region), owner::of(secret)) {
+            (Some(skip), _) => skipped.push(Skipped {
                 secret: secret.name.clone(),
                 arn: secret.arn.clone(),
                 region: region.to_string(),
                 reason: skip.reason(),
             }),
-            None => judged.push(secret.clone()),
+            (None, Some(owner)) => owned.push((secret, owner)),
+            (None, None) => judged.push(secret.clone()),
         }
     }
+    let mut unchecked = Vec::new();
+    let (managed, mut findings) = managed_secrets(clients, owned, &mut unchecked).await;
 
     let judged: Vec<(Secret, Option<Failure>)> = stream::iter(judged)
         .map(|secret| pending_evidence(clients, secret, now))
@@ -229,15 +240,14 @@ async fn audit_region(
         .collect()
         .await;
 
-    let mut unchecked: Vec<Unchecked> = facts
+    unchecked.extend(facts
         .iter()
         .filter_map(|(arn, facts)| match facts {
             FunctionFacts::Unknown(message) => {
                 Some(Unchecked { region: region.to_string(), resource: arn.clone(), message: message.clone() })
             }
             _ => None,
-        })
-        .collect();
+        }));
     unchecked.extend(endpoints.iter().filter(|(_, found)| found.is_none()).map(|(vpc, _)| Unchecked {
         region: region.to_string(),
         resource: vpc.clone(),
@@ -245,7 +255,6 @@ async fn audit_region(
     }));
 
     let mut intervals = BTreeMap::new();
-    let mut findings = Vec::new();
     for (secret, failure) in &judged {
         let function = secret.rotation_lambda_arn.as_ref().and_then(|arn| facts.get(arn));
         let endpoint = match function {
@@ -255,7 +264,54 @@ async fn audit_region(
         let evidence = Evidence { failure: failure.as_ref(), function, endpoint_in_vpc: endpoint };
         findings.extend(audit::evaluate(secret, region, &evidence, options, now, &mut intervals));
     }
-    Ok(RegionAudit { secrets_read: listed.len(), findings, skipped, unchecked })
+    Ok(RegionAudit { secrets_read: listed.len(), findings, skipped, managed, unchecked })
+}
+
+/// The secrets their owners rotate, with what the owners say (one batched
+/// RDS read per region and kind), and the managed rules' findings. An owner
+/// that cannot be read leaves its status unknown and is reported unchecked.
+async fn managed_secrets(
+    clients: &Clients,
+    owned: Vec<(&Secret, Owner)>,
+    unchecked: &mut Vec<Unchecked>,
+) -> (Vec<ManagedSecret>, Vec<Finding>) {
+    let region = clients.region.as_str();
+    match rds::master_secrets(clients, owned.iter().map(|(_, owner)| owner)).await {
+        Ok(found) => {
+            let mut owned = owned;
+            owned.iter_mut().for_each(|(_, owner)| rds::fill(owner, &found));
+            finish_managed(region, owned)
+        }
+        Err(error) => {
+            let owners = owned.iter().filter(|(_, o)| owner::rds_resource(o).is_some()).count();
+            unchecked.push(Unchecked {
+                region: region.to_string(),
+                resource: format!("the RDS owners of {owners} managed secret(s)"),
+                message: error.to_string(),
+            });
+            finish_managed(region, owned)
+        }
+    }
+}
+
+fn finish_managed(region: &str, owned: Vec<(&Secret, Owner)>) -> (Vec<ManagedSecret>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let managed = owned
+        .into_iter()
+        .map(|(secret, owner)| {
+            findings.extend(audit::evaluate_managed(secret, region, &owner));
+            ManagedSecret {
+                secret: secret.name.clone(),
+                arn: secret.arn.clone(),
+                region: region.to_string(),
+                default_schedule: owner::default_schedule(&owner.service),
+                owner,
+                rotation_enabled: secret.rotation_enabled,
+                rotation_rules: secret.rotation_rules.clone(),
+            }
+        })
+        .collect();
+    (managed, findings)
 }
 
 /// Only a dangling AWSPENDING needs its version's age, and the evidence of its

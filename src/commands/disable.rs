@@ -7,7 +7,7 @@ use crate::aws::{rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::model::{AWSPENDING, DisableReport};
-use crate::{prompt, rotation};
+use crate::prompt;
 
 #[derive(Debug, Args)]
 pub struct DisableArgs {
@@ -66,8 +66,9 @@ pub(crate) async fn run(env: &Env, args: &DisableArgs) -> Result<DisableReport> 
         if let Some(version) = &pending {
             secrets::move_label(&clients.secrets, &secret.arn, AWSPENDING, Some(version), None).await?;
         }
-        // Rotation is off and the label gone: no failure evidence can apply.
-        Ok::<_, Error>(rotation::status(secrets::read(&clients.secrets, region, &secret.arn).await?, None, ctx.now))
+        // Rotation is off and the label gone: no failure evidence applies (the owner of a managed one is read).
+        let read = secrets::read(&clients.secrets, region, &secret.arn).await?;
+        Ok::<_, Error>(crate::aws::rotation::status(clients, read, ctx.now).await)
     };
     report.status = applied.await.map_err(|error| {
         error.after_sent(

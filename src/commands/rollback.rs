@@ -127,7 +127,7 @@ pub(crate) fn plan(
     }
     let mut with_dates = secret.clone();
     with_dates.versions = versions.to_vec();
-    let (state, reason) = rotation::assess(&with_dates, failure, now);
+    let (state, reason) = rotation::assess(&with_dates, failure, None, now);
     let running = state == RotationState::InProgress;
     if running && !force {
         return Err(Error::usage(
@@ -163,6 +163,10 @@ pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport
         follow::status(clients, Secret { versions: labelled, ..secret.clone() }, ctx.now),
         judge(clients, &secret)
     );
+    if judged.strategy == Strategy::Managed {
+        // Whatever its versions: the owner holds the password.
+        return Err(refuse_managed(&secret.name, &judged));
+    }
     let plan = plan(
         &secret,
         &versions,
@@ -315,15 +319,19 @@ async fn judge(clients: &Clients, secret: &Secret) -> Judged {
 
 /// What moving the labels means for the target system, or the refusal where
 /// it would hand out a password the database refuses. Pure.
+fn refuse_managed(name: &str, judged: &Judged) -> Error {
+    Error::usage(
+        format!("rollback of {name}"),
+        format!("{}: the owning service holds the password, and moving labels would desync it", judged.source),
+        format!("rotate it through its owner instead: rotctl rotate-now {name} --wait"),
+    )
+}
+
 pub(crate) fn strategy_note(secret: &Secret, judged: &Judged, plan: &Plan, labels_only: bool) -> Result<String> {
     let name = &secret.name;
     let what = format!("rollback of {name}");
     match judged.strategy {
-        Strategy::Managed => Err(Error::usage(
-            what,
-            format!("{}: the owning service holds the password, and moving labels would desync it", judged.source),
-            format!("rotate it through its owner instead: rotctl rotate-now {name} --wait"),
-        )),
+        Strategy::Managed => Err(refuse_managed(name, judged)),
         Strategy::SingleUser if !labels_only => Err(Error::usage(
             what,
             format!(

@@ -5,10 +5,11 @@ use clap::Args;
 use jiff::{SignedDuration, Timestamp};
 
 use crate::arn::SecretId;
-use crate::aws::{Clients, rotation as follow, secrets};
+use crate::aws::{Clients, rds, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::model::{AWSPENDING, Failure, Outcome, RotateReport, RotationState, Secret, SecretStatus};
+use crate::model::{AWSPENDING, Failure, Outcome, Owner, RotateReport, RotationState, Secret, SecretStatus};
+use crate::owner::{self, RdsResource};
 
 #[derive(Debug, Args)]
 pub struct RotateNowArgs {
@@ -42,6 +43,9 @@ pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport>
     let id = SecretId::parse(&args.secret, &clients.region).map_err(Error::input)?;
     let before =
         follow::status(clients, secrets::read(&clients.secrets, &clients.region, id.as_str()).await?, now).await;
+    if let Some(owner) = before.owner.clone() {
+        return through_owner(env, clients, args, before, &owner).await;
+    }
     let clear = decide(&before, args.retry, args.force)?;
     let secret = before.secret;
 
@@ -67,7 +71,7 @@ pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport>
     if !args.wait {
         let status =
             read_status(clients, &secret.arn, now).await.map_err(|e| e.after_sent(&following, check.clone()))?;
-        return Ok(report(&secret, version, Outcome::Started, None, status, notes));
+        return Ok(report(&secret, Some(version), Outcome::Started, None, status, notes));
     }
     let waited = follow::wait(clients, &env.progress, &secret, &version, now, args.timeout.unsigned_abs()).await;
     let (outcome, failure) = waited.map_err(|e| e.after_sent(&following, check.clone()))?;
@@ -79,7 +83,102 @@ pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport>
     let status = read_status(clients, &secret.arn, now)
         .await
         .map_err(|e| e.after_sent(format!("{ended}, but reading the secret afterwards failed"), check))?;
-    Ok(report(&secret, version, outcome, failure, status, notes))
+    Ok(report(&secret, Some(version), outcome, failure, status, notes))
+}
+
+/// A managed secret is rotated by its owner: RDS (and DocumentDB) through
+/// `RotateMasterUserPassword` with `ApplyImmediately`, never RotateSecret;
+/// `--wait` follows the owner's status back to active and a new AWSCURRENT.
+async fn through_owner(
+    env: &Env,
+    clients: &Clients,
+    args: &RotateNowArgs,
+    before: SecretStatus,
+    owner: &Owner,
+) -> Result<RotateReport> {
+    let resource = decide_managed(&before, owner, args.retry)?;
+    let secret = before.secret;
+    let who = owner::display(&owner.service);
+    let now = env.ctx.now;
+    rds::rotate_master_password(clients, &resource).await?;
+    env.progress.say(&format!(
+        "asked {who} to rotate {} now (RotateMasterUserPassword on {} {})",
+        secret.name,
+        resource.kind.as_str(),
+        resource.id
+    ));
+    let following =
+        format!("{who} was asked to rotate {} and goes on in AWS, but rotctl could not follow it", secret.name);
+    let check = Some(format!("check: rotctl status {}", secret.name));
+    if !args.wait {
+        let status =
+            read_status(clients, &secret.arn, now).await.map_err(|e| e.after_sent(&following, check.clone()))?;
+        let version = status.secret.dangling_pending().map(str::to_string);
+        return Ok(report(&secret, version, Outcome::Started, None, status, Vec::new()));
+    }
+    let waited =
+        follow::wait_for_owner(clients, &env.progress, &secret, owner, now, args.timeout.unsigned_abs()).await;
+    let (outcome, version, failure) = waited.map_err(|e| e.after_sent(&following, check.clone()))?;
+    let status = read_status(clients, &secret.arn, now)
+        .await
+        .map_err(|e| e.after_sent(format!("{who}'s rotation of {} ended, but reading it afterwards failed", secret.name), check))?;
+    Ok(report(&secret, version, outcome, failure, status, Vec::new()))
+}
+
+/// Whether the owner may be asked to rotate a managed secret now, and which
+/// resource to ask; refused (changing nothing) where the owner would refuse,
+/// fail, or where rotctl has no way to ask it. Pure.
+pub(crate) fn decide_managed(status: &SecretStatus, owner: &Owner, retry: bool) -> Result<RdsResource> {
+    let secret = &status.secret;
+    let what = format!("rotating {}", secret.name);
+    let who = owner::display(&owner.service);
+    if retry {
+        return Err(Error::usage(
+            what,
+            format!("{who} owns this secret and rotates it itself: there is no rotation function to retry"),
+            format!("rotate it through its owner: rotctl rotate-now {}", secret.name),
+        ));
+    }
+    match status.rotation_state {
+        RotationState::NotConfigured | RotationState::Disabled => {
+            return Err(Error::usage(
+                what,
+                format!("rotation is turned off, so {who} does not rotate this secret"),
+                format!(
+                    "turn it back on with its schedule: rotctl schedule {} --every-days {}",
+                    secret.name,
+                    if owner.service == "redshift" { 30 } else { 7 }
+                ),
+            ));
+        }
+        RotationState::Impaired => {
+            return Err(Error::usage(
+                what,
+                status.reason.clone(),
+                format!(
+                    "give {who} back its access to the secret and its KMS key (or turn management of the master \
+                     password off and on again), then rotate: rotctl rotate-now {}",
+                    secret.name
+                ),
+            ));
+        }
+        RotationState::InProgress | RotationState::Stuck | RotationState::Failed => {
+            return Err(Error::usage(
+                what,
+                format!("{}; {who} is still rotating it (or its last rotation did not finish)", status.reason),
+                format!("wait for it: rotctl status {}", secret.name),
+            ));
+        }
+        RotationState::Overdue | RotationState::Healthy => {}
+    }
+    if owner.secret_status.as_deref() == Some("rotating") {
+        return Err(Error::usage(
+            what,
+            format!("{who} reports that it is rotating this secret now"),
+            format!("wait for it: rotctl status {}", secret.name),
+        ));
+    }
+    owner::rotate_route(owner).map_err(|(why, fix)| Error::usage(what, why, fix))
 }
 
 /// What Ctrl-C leaves behind when rotctl had sent the rotation but was not waiting on it.
@@ -89,7 +188,7 @@ pub(crate) fn interrupted_advice(args: &RotateNowArgs) -> String {
 
 fn report(
     secret: &Secret,
-    version: String,
+    version: Option<String>,
     outcome: Outcome,
     failure: Option<Failure>,
     status: SecretStatus,
@@ -98,8 +197,9 @@ fn report(
     match (&outcome, &failure) {
         (Outcome::Failed, Some(failure)) => notes.push(failure.sentence(&format!("the rotation of {}", secret.name))),
         (Outcome::TimedOut, _) => notes.push(format!(
-            "the rotation of {} (version {version}) has not finished; it may still finish in AWS (check: rotctl status {}{})",
+            "the rotation of {}{} has not finished; it may still finish in AWS (check: rotctl status {}{})",
             secret.name,
+            version.as_deref().map(|v| format!(" (version {v})")).unwrap_or_default(),
             secret.name,
             secret.rotation_lambda_arn.as_deref().map(|f| format!("; log: {}", follow::log_group(f))).unwrap_or_default()
         )),
@@ -129,6 +229,8 @@ pub(crate) fn decide(status: &SecretStatus, retry: bool, force: bool) -> Result<
             "rotation is not set up",
             format!("set it up first: rotctl enable {} --lambda-arn ARN, or --template NAME", secret.name),
         )),
+        // Only a managed secret (through_owner) has an owner to say so.
+        RotationState::Impaired => Err(Error::usage(what, reason.clone(), format!("see rotctl status {}", secret.name))),
         RotationState::Disabled => Err(Error::usage(
             what,
             "rotation is turned off; rotate-now does not turn it on behind your back",

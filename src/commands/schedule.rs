@@ -170,7 +170,7 @@ mod tests {
             version_ids_to_stages: [("v1".to_string(), vec!["AWSCURRENT".to_string()])].into(),
             ..Default::default()
         };
-        crate::rotation::status(secret, None, "2026-11-22T12:00:00Z".parse().expect("a time"))
+        crate::rotation::status(secret, None, None, "2026-11-22T12:00:00Z".parse().expect("a time"))
     }
 
     #[test]
@@ -184,7 +184,7 @@ mod tests {
         assert!(decide(&status(Some(false), Some(7), Some("rds")), &week).expect("back on"));
         let mut never = status(None, None, None).secret;
         never.rotation_lambda_arn = None;
-        let never = crate::rotation::status(never, None, "2026-11-22T12:00:00Z".parse().expect("a time"));
+        let never = crate::rotation::status(never, None, None, "2026-11-22T12:00:00Z".parse().expect("a time"));
         for (refused, needle) in [
             (never, "rotctl enable app/db --lambda-arn"),
             (status(Some(false), Some(30), None), "would turn it back on"),

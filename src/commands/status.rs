@@ -4,10 +4,11 @@ use clap::Args;
 use futures_util::{StreamExt, TryStreamExt, stream};
 
 use crate::arn::SecretId;
-use crate::aws::{rotation as follow, secrets};
+use crate::aws::{rds, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::model::{Secret, StatusReport};
+use crate::model::{Owner, Secret, StatusReport};
+use crate::owner;
 
 /// How many secrets are read at once (each is two concurrent calls; far
 /// below DescribeSecret's 10,000/s quota, and kind to a CI runner).
@@ -41,9 +42,16 @@ pub(crate) async fn run(env: &Env, args: &StatusArgs) -> Result<StatusReport> {
     } else {
         named(client, region, &args.secrets).await?
     };
+    // The owners of managed secrets, in one batch (aws::rds); an owner that
+    // cannot be read leaves its status unknown, with a note.
+    let mut owners: Vec<Option<Owner>> = secrets.iter().map(owner::of).collect();
+    match rds::master_secrets(clients, owners.iter().flatten()).await {
+        Ok(found) => owners.iter_mut().flatten().for_each(|o| rds::fill(o, &found)),
+        Err(error) => notes.push(format!("the owners of managed secrets could not be read: {error}")),
+    }
     // Failure evidence is looked up only for a dangling AWSPENDING (aws::rotation::status).
-    let secrets = stream::iter(secrets)
-        .map(|secret| follow::status(clients, secret, env.ctx.now))
+    let secrets = stream::iter(secrets.into_iter().zip(owners))
+        .map(|(secret, owner)| follow::status_with(clients, secret, owner, env.ctx.now))
         .buffered(CONCURRENT_SECRETS)
         .collect()
         .await;

@@ -101,6 +101,22 @@ pub(crate) struct ReplicaStatus {
     pub(crate) last_accessed_date: Option<Timestamp>,
 }
 
+/// The service that owns a managed secret, the resource it belongs to, and
+/// what the owner says of it: `{"Service", "Resource", "SecretStatus", "KmsKeyId"}`.
+/// (`SecretStatus` is RDS's `MasterUserSecret.SecretStatus`: creating, active,
+/// rotating or impaired; absent when the owner has no such field or was not read.)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct Owner {
+    pub(crate) service: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) resource: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) secret_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) kms_key_id: Option<String>,
+}
+
 /// A tag, as AWS writes them: `{"Key", "Value"}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -139,6 +155,8 @@ pub(crate) struct SecretVersion {
 pub(crate) enum RotationState {
     NotConfigured,
     Disabled,
+    /// A managed secret whose owner says it cannot rotate it.
+    Impaired,
     /// AWSPENDING on another version, and the rotation is known to have failed.
     Failed,
     Stuck,
@@ -152,6 +170,7 @@ impl RotationState {
         match self {
             RotationState::NotConfigured => "not-configured",
             RotationState::Disabled => "disabled",
+            RotationState::Impaired => "impaired",
             RotationState::Failed => "failed",
             RotationState::Stuck => "stuck",
             RotationState::InProgress => "in-progress",
@@ -168,6 +187,9 @@ pub(crate) struct SecretStatus {
     #[serde(flatten)]
     pub(crate) secret: Secret,
     pub(crate) rotation_state: RotationState,
+    /// The service that owns and rotates a managed secret, and what it says of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) owner: Option<Owner>,
     /// Why the pending rotation failed, when that is known (state `failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) failure: Option<Failure>,

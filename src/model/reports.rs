@@ -126,6 +126,8 @@ pub(crate) enum FailureSource {
     Cloudtrail,
     /// The version lost its AWSPENDING label before it became AWSCURRENT.
     SecretVersions,
+    /// The service that owns a managed secret (RDS `SecretStatus` impaired).
+    Owner,
 }
 
 impl Failure {
@@ -158,7 +160,9 @@ pub(crate) struct RotateReport {
     pub(crate) name: String,
     #[serde(rename = "ARN")]
     pub(crate) arn: String,
-    pub(crate) version_id: String,
+    /// The new version; null when the owner of a managed secret was asked to
+    /// rotate it and rotctl did not wait to see the version it made.
+    pub(crate) version_id: Option<String>,
     pub(crate) outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) failure: Option<Failure>,
@@ -279,9 +283,30 @@ pub(crate) struct AuditReport {
     pub(crate) regions: Vec<String>,
     pub(crate) secrets_read: usize,
     pub(crate) skipped: Vec<Skipped>,
+    /// Secrets their owners rotate, judged by the managed rules only.
+    pub(crate) managed: Vec<ManagedSecret>,
     pub(crate) failed_regions: Vec<FailedRegion>,
     pub(crate) unchecked: Vec<Unchecked>,
     pub(crate) fail_on: FailOn,
+}
+
+/// A secret its owner rotates, as the audit saw it: `{"Secret", "ARN",
+/// "Region", "Owner", "RotationEnabled", "RotationRules", "DefaultSchedule"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct ManagedSecret {
+    pub(crate) secret: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    pub(crate) region: String,
+    pub(crate) owner: super::Owner,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rotation_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rotation_rules: Option<super::RotationRules>,
+    /// The owner's schedule until someone changes it ("every 7 days" for RDS).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) default_schedule: Option<&'static str>,
 }
 
 impl AuditReport {
@@ -316,6 +341,7 @@ impl AuditReport {
     pub(crate) fn json(&self) -> AuditJson<'_> {
         AuditJson {
             findings: &self.findings,
+            managed: &self.managed,
             summary: AuditSummary {
                 secrets: self.secrets_read,
                 regions: &self.regions,
@@ -335,6 +361,7 @@ impl AuditReport {
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct AuditJson<'a> {
     findings: &'a [Finding],
+    managed: &'a [ManagedSecret],
     summary: AuditSummary<'a>,
 }
 

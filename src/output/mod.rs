@@ -104,6 +104,39 @@ fn audit_table(ctx: &Context, report: &AuditReport) -> String {
         }
         out.push('\n');
     }
+    if !report.managed.is_empty() {
+        let _ = writeln!(out, "MANAGED ({}: rotated by their owners, judged by the managed rules)", report.managed.len());
+        let mut table = Table::new();
+        table.load_style(presets::NOTHING);
+        table.set_header(["SECRET", "REGION", "OWNER", "OWNER SAYS", "ROTATION", "SCHEDULE"]);
+        for managed in &report.managed {
+            let owner = match &managed.owner.resource {
+                Some(resource) => format!("{} {}", managed.owner.service, resource.rsplit(':').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(":")),
+                None => managed.owner.service.clone(),
+            };
+            let schedule = match (&managed.rotation_rules, managed.default_schedule) {
+                (Some(rules), Some(default)) => format!("{} (default {default})", describe_rules(rules)),
+                (Some(rules), None) => describe_rules(rules),
+                (None, Some(default)) => format!("(default {default})"),
+                (None, None) => "-".to_string(),
+            };
+            table.add_row([
+                managed.secret.clone(),
+                managed.region.clone(),
+                owner,
+                managed.owner.secret_status.clone().unwrap_or_else(|| "-".to_string()),
+                if managed.rotation_enabled == Some(true) { "on" } else { "off" }.to_string(),
+                schedule,
+            ]);
+        }
+        if let Some(first) = table.column_mut(0) {
+            first.set_padding((2, 1));
+        }
+        for line in table.to_string().lines() {
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        out.push('\n');
+    }
     if !report.skipped.is_empty() {
         let _ = writeln!(out, "NOT JUDGED ({})", report.skipped.len());
         for skipped in &report.skipped {
@@ -137,7 +170,8 @@ fn json<T: serde::Serialize>(value: &T) -> io::Result<String> {
 }
 
 fn rotate_table(ctx: &Context, report: &RotateReport) -> String {
-    let mut out = format!("Rotation of {}: {} (version {})\n", report.name, report.outcome.as_str(), report.version_id);
+    let version = report.version_id.as_deref().map(|v| format!(" (version {v})")).unwrap_or_default();
+    let mut out = format!("Rotation of {}: {}{version}\n", report.name, report.outcome.as_str());
     if let Some(failure) = &report.failure {
         let _ = writeln!(out, "  failed at      {}", failure.step.as_deref().unwrap_or("an unknown step"));
         let _ = writeln!(out, "  error          {}", failure.message);
@@ -310,11 +344,23 @@ fn secret_block(ctx: &Context, status: &SecretStatus) -> String {
     );
     if let Some(function) = &secret.rotation_lambda_arn {
         field("Function", function.clone());
-    } else if let Some(service) = &secret.owning_service {
-        field("Managed by", service.clone());
+    }
+    if let Some(owner) = &status.owner {
+        let mut managed = crate::owner::display(&owner.service);
+        if let Some(resource) = &owner.resource {
+            let _ = write!(managed, " ({resource})");
+        }
+        if let Some(secret_status) = &owner.secret_status {
+            let _ = write!(managed, ", SecretStatus {secret_status}");
+        }
+        field("Managed by", managed);
     }
     if let Some(rules) = &secret.rotation_rules {
-        field("Schedule", describe_rules(rules));
+        let mut schedule = describe_rules(rules);
+        if let Some(default) = status.owner.as_ref().and_then(|o| crate::owner::default_schedule(&o.service)) {
+            let _ = write!(schedule, " (the owner's default: {default})");
+        }
+        field("Schedule", schedule);
     }
     if let Some(primary) = &secret.primary_region {
         field("Replica of", format!("the secret in {primary} (changes are made there)"));
@@ -403,7 +449,7 @@ fn paint(ctx: &Context, state: RotationState) -> String {
         RotationState::Healthy => "32",
         RotationState::InProgress => "36",
         RotationState::Overdue | RotationState::Disabled => "33",
-        RotationState::Stuck | RotationState::Failed => "1;31",
+        RotationState::Stuck | RotationState::Failed | RotationState::Impaired => "1;31",
         RotationState::NotConfigured => "2",
     };
     format!("\x1b[{code}m{label}\x1b[0m")

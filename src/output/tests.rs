@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::model::{
     Action, AuditReport, DisableReport, EnableReport, EnableStep, FailedRegion, Failure, FailureSource, Outcome,
     PlannedStep, Report, RollbackReport, RotateReport, Rotation, RotationRules, Secret, SecretStatus, SecretVersion,
-    Skipped, StatusReport, TemplatesReport, Unchecked,
+    ManagedSecret, Owner, Skipped, StatusReport, TemplatesReport, Unchecked,
 };
 use crate::templates::CATALOGUE;
 
@@ -66,7 +66,7 @@ fn secret(name: &str, extra: &[(&str, &str, &str)]) -> Secret {
 }
 
 fn status(secret: Secret) -> SecretStatus {
-    crate::rotation::status(secret, None, at(NOW))
+    crate::rotation::status(secret, None, None, at(NOW))
 }
 
 /// The function's own error for the pending version, as rotctl quotes it.
@@ -84,7 +84,7 @@ fn failure() -> Failure {
 
 fn failed() -> SecretStatus {
     let secret = secret("prod/legacy-db", &[(V3, "AWSPENDING", "2026-11-22T11:58:00Z")]);
-    crate::rotation::status(secret, Some(failure()), at(NOW))
+    crate::rotation::status(secret, Some(failure()), None, at(NOW))
 }
 
 fn healthy() -> SecretStatus {
@@ -93,6 +93,27 @@ fn healthy() -> SecretStatus {
 
 fn stuck() -> SecretStatus {
     status(secret("prod/legacy-db", &[(V3, "AWSPENDING", "2026-11-22T09:00:00Z")]))
+}
+
+/// A secret RDS owns and reports impaired.
+fn impaired() -> SecretStatus {
+    let name = "rds!db-1234";
+    let secret = Secret {
+        name: name.into(),
+        arn: format!("{ARN}{name}-AbCdEf"),
+        rotation_enabled: Some(true),
+        rotation_rules: Some(RotationRules { automatically_after_days: Some(7), ..RotationRules::default() }),
+        owning_service: Some("rds".into()),
+        version_ids_to_stages: BTreeMap::from([(V1.to_string(), vec!["AWSCURRENT".to_string()])]),
+        ..Secret::default()
+    };
+    let owner = Owner {
+        service: "rds".into(),
+        resource: Some("arn:aws:rds:us-east-1:123456789012:db:orders".into()),
+        secret_status: Some("impaired".into()),
+        kms_key_id: Some("arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab".into()),
+    };
+    crate::rotation::status(secret, None, Some(owner), at(NOW))
 }
 
 fn not_configured() -> SecretStatus {
@@ -114,7 +135,7 @@ fn both(name: &str, report: impl Fn() -> Report) {
 fn status_of_several_secrets() {
     both("status", || {
         Report::Status(StatusReport {
-            secrets: vec![healthy(), failed(), stuck(), not_configured()],
+            secrets: vec![healthy(), failed(), stuck(), not_configured(), impaired()],
             check: false,
             notes: vec![],
         })
@@ -177,7 +198,7 @@ fn a_failed_rotation() {
         Report::RotateNow(RotateReport {
             name: "prod/legacy-db".into(),
             arn: format!("{ARN}prod/legacy-db-AbCdEf"),
-            version_id: V3.into(),
+            version_id: Some(V3.into()),
             outcome: Outcome::Failed,
             failure: Some(failure()),
             status: failed(),
@@ -242,14 +263,36 @@ fn audit() -> Report {
             finding(&not_configured(), Rule::RotationDisabled, "rotation was never configured"),
             finding(&healthy(), Rule::RotationLambdaNoSourceAccount, "the invoke statement has no aws:SourceAccount"),
             finding(&healthy(), Rule::Unused, "not read for 120 days"),
+            Finding {
+                secret: "rds!db-1234".into(),
+                arn: format!("{ARN}rds!db-1234-AbCdEf"),
+                region: "us-east-1".into(),
+                rule: Rule::ManagedSecretImpaired,
+                severity: Rule::ManagedSecretImpaired.severity(),
+                message: "Amazon RDS reports the secret impaired".into(),
+            },
         ],
         regions: vec!["us-east-1".into(), "eu-west-1".into()],
         secrets_read: 3,
         skipped: vec![Skipped {
+            secret: "app/db".into(),
+            arn: format!("{ARN}app/db-AbCdEf"),
+            region: "eu-west-1".into(),
+            reason: "replica of the secret in us-east-1".into(),
+        }],
+        managed: vec![ManagedSecret {
             secret: "rds!db-1234".into(),
             arn: format!("{ARN}rds!db-1234-AbCdEf"),
             region: "us-east-1".into(),
-            reason: "managed by rds".into(),
+            owner: Owner {
+                service: "rds".into(),
+                resource: Some("arn:aws:rds:us-east-1:123456789012:db:orders".into()),
+                secret_status: Some("impaired".into()),
+                kms_key_id: None,
+            },
+            rotation_enabled: Some(true),
+            rotation_rules: Some(RotationRules { automatically_after_days: Some(7), ..RotationRules::default() }),
+            default_schedule: Some("every 7 days"),
         }],
         failed_regions: vec![FailedRegion {
             region: "eu-west-1".into(),

@@ -138,7 +138,8 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
     let forgotten = world.secret("never-read").await;
     world.set_dates(&forgotten, json!({"CreatedDate": now() - 200 * 86_400}));
 
-    // Not judged: a secret RDS manages, and a replica (in eu-west-3).
+    // Judged by the managed rules only: a secret a service owns, whose rotation
+    // is off. Not judged: a replica (in eu-west-3).
     world.managed_secret("rds", &world.name("rds-managed"));
     world
         .secrets
@@ -173,6 +174,7 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
             ("never-read", "rotation-disabled"),
             ("never-read", "unused"),
             ("replicated", "rotation-disabled"),
+            ("rds-managed", "managed-rotation-disabled"),
         ]),
         "{json:#}"
     );
@@ -186,11 +188,11 @@ async fn a_labelled_fleet_gets_exactly_its_findings() {
         .collect();
     assert_eq!(
         skipped,
-        BTreeSet::from([
-            ("eu-west-2".to_string(), "managed by rds".to_string()),
-            ("eu-west-3".to_string(), "replica of the secret in eu-west-2".to_string())
-        ])
+        BTreeSet::from([("eu-west-3".to_string(), "replica of the secret in eu-west-2".to_string())])
     );
+    let managed: Vec<&str> =
+        json["Managed"].as_array().expect("managed").iter().filter_map(|m| m["Secret"].as_str()).collect();
+    assert_eq!(managed, [world.name("rds-managed").as_str()]);
     let finding =
         json["Findings"].as_array().expect("findings").iter().find(|f| f["Rule"] == "rotation-stuck").expect("stuck");
     assert_eq!(finding["Severity"], "high");

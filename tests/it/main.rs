@@ -8,6 +8,7 @@ mod cli;
 mod day_two;
 mod enable;
 mod harness;
+mod managed;
 mod properties;
 mod real_db;
 mod reliability;

@@ -7,7 +7,7 @@ dropped connections, held requests and answers), answers CloudTrail
 LookupEvents from the rotation service events (cloudtrail.py), and serves the
 control endpoints under /_harness/ (see HarnessApp.control): the call log,
 faults (see Fault), secret-dates (the dates only time could otherwise change),
-managed-secret, rotation-events, the rotation functions' zips (function-zip)
+managed-secret, owner-status, rotation-events, the rotation functions' zips (function-zip)
 and real PostgreSQL clusters (postgres, see postgres_control). It patches nothing in moto; server.py
 wraps moto's application in HarnessApp.
 """
@@ -28,7 +28,7 @@ from urllib.parse import parse_qs
 
 from moto.secretsmanager import models as sm
 
-from . import postgres
+from . import postgres, rds
 from .cloudtrail import ROTATION_EVENTS, lookup_events
 from .common import STATE
 from .functions import rotation_function_zip
@@ -268,6 +268,12 @@ class HarnessApp:
                     backend = sm.secretsmanager_backends[body.get("Account", ACCOUNT_ID)][body["Region"]]
                     secret = backend.create_managed_secret(body["Service"], body["Name"], secret_string="{}")
                     answer = {"ARN": secret.arn}
+            elif path == "/_harness/owner-status" and method == "POST":
+                # AWS: an owner (RDS) reports `impaired` when it lost access to
+                # its secret or the secret's KMS key; nothing in moto can cause that.
+                with STATE:
+                    secret = rds.find_secret(body.get("Account", ACCOUNT_ID), body["Region"], body["SecretId"])
+                    rds.set_owner_status(secret, body["Status"])
             elif path == "/_harness/rotation-events" and method == "GET":
                 with STATE:
                     answer = {"Events": [e for e in ROTATION_EVENTS if e["SecretId"] == query.get("secret")]}

@@ -291,7 +291,15 @@ def rotate_secret(
         for key in ("secret_string", "secret_binary"):
             if key in current:
                 version[key] = current[key]
-    secret.versions[version_id] = version
+    if fn is not None or rotate_immediately:
+        # AWS: with no function and RotateImmediately=false (a managed
+        # secret's new schedule) there is nothing to test: no version is made.
+        secret.versions[version_id] = version
+    if fn is None and secret.owning_service is not None and rotate_immediately:
+        # AWS: the owning service rotates a managed secret itself (rds.py, row 21).
+        from .rds import owner_rotation  # noqa: PLC0415 - the two modules use each other
+
+        owner_rotation(secret, version_id)
     if fn is not None:
         steps = ROTATION_STEPS if rotate_immediately else ("testSecret",)
         thread = threading.Thread(

@@ -25,6 +25,7 @@ pub struct World {
     pub lambda: aws_sdk_lambda::Client,
     pub ec2: aws_sdk_ec2::Client,
     pub cloudformation: aws_sdk_cloudformation::Client,
+    pub rds: aws_sdk_rds::Client,
     iam: aws_sdk_iam::Client,
     role_arn: OnceLock<String>,
 }
@@ -62,6 +63,7 @@ impl World {
             lambda: client!(aws_sdk_lambda),
             ec2: client!(aws_sdk_ec2),
             cloudformation: client!(aws_sdk_cloudformation),
+            rds: client!(aws_sdk_rds),
             iam: client!(aws_sdk_iam),
             region,
             rotctl_key,
@@ -358,6 +360,64 @@ impl World {
         let body = json!({"Region": self.region, "Name": name, "Service": service});
         let answer = control::post(&self.endpoint, "/_harness/managed-secret", &body);
         answer["ARN"].as_str().expect("an ARN").to_string()
+    }
+
+    /// A DB instance (or, `cluster`, an Aurora cluster) whose master password
+    /// RDS manages, as CreateDBInstance ManageMasterUserPassword=true makes
+    /// it: returns the resource's ARN and the `rds!…` secret RDS created.
+    pub async fn managed_database(&self, suffix: &str, cluster: bool) -> (String, String) {
+        let id = self.name(suffix).to_lowercase().replace(['/', '_'], "-");
+        let (arn, secret) = if cluster {
+            let out = self
+                .rds
+                .create_db_cluster()
+                .db_cluster_identifier(&id)
+                .engine("aurora-postgresql")
+                .master_username("postgres")
+                .manage_master_user_password(true)
+                .send()
+                .await
+                .expect("CreateDBCluster");
+            let db = out.db_cluster().expect("a cluster");
+            (db.db_cluster_arn().map(str::to_string), db.master_user_secret().and_then(|m| m.secret_arn().map(str::to_string)))
+        } else {
+            let out = self
+                .rds
+                .create_db_instance()
+                .db_instance_identifier(&id)
+                .engine("postgres")
+                .db_instance_class("db.t3.micro")
+                .allocated_storage(20)
+                .master_username("postgres")
+                .manage_master_user_password(true)
+                .send()
+                .await
+                .expect("CreateDBInstance");
+            let db = out.db_instance().expect("an instance");
+            (db.db_instance_arn().map(str::to_string), db.master_user_secret().and_then(|m| m.secret_arn().map(str::to_string)))
+        };
+        (arn.expect("the resource's ARN"), secret.expect("RDS made a secret"))
+    }
+
+    /// What RDS says of a managed secret (`MasterUserSecret.SecretStatus`) as
+    /// the emulator holds it.
+    pub async fn owner_status(&self, db_arn: &str) -> String {
+        let id = db_arn.rsplit(':').next().expect("an id");
+        let master = if db_arn.contains(":cluster:") {
+            let out = self.rds.describe_db_clusters().db_cluster_identifier(id).send().await.expect("DescribeDBClusters");
+            out.db_clusters()[0].master_user_secret().cloned()
+        } else {
+            let out = self.rds.describe_db_instances().db_instance_identifier(id).send().await.expect("DescribeDBInstances");
+            out.db_instances()[0].master_user_secret().cloned()
+        };
+        master.and_then(|m| m.secret_status().map(str::to_string)).expect("a SecretStatus")
+    }
+
+    /// The owner loses (`impaired`) or regains (`active`) access to its secret:
+    /// nothing in the emulator can cause that (harness control).
+    pub fn set_owner_status(&self, secret: &str, status: &str) {
+        let body = json!({"Region": self.region, "SecretId": secret, "Status": status});
+        control::post(&self.endpoint, "/_harness/owner-status", &body);
     }
 
     /// Waits until the version holding `stage` has a value (a rotation's
