@@ -777,7 +777,10 @@ mod tests {
         assert_eq!(rules(&managed, &owner("impaired")), [Rule::ManagedSecretImpaired]);
         let off = Secret { rotation_enabled: Some(false), ..managed };
         let findings = evaluate_managed(&off, "us-east-1", &owner("impaired"));
-        assert_eq!(findings.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::ManagedSecretImpaired, Rule::ManagedRotationDisabled]);
+        assert_eq!(
+            findings.iter().map(|f| f.rule).collect::<Vec<_>>(),
+            [Rule::ManagedSecretImpaired, Rule::ManagedRotationDisabled]
+        );
         assert!(findings[1].message.contains("Amazon RDS's default is every 7 days"), "{}", findings[1].message);
         assert!(findings[1].message.contains("rotctl schedule app/db --every-days 7"), "{}", findings[1].message);
     }

@@ -107,7 +107,9 @@ pub(crate) fn rotate_route(owner: &Owner) -> Result<RdsResource, (String, String
     let who = display(&owner.service);
     Err(match owner.service.as_str() {
         "rds" | "docdb" => (
-            format!("{who} owns this secret but it names no DB instance or cluster (tag {INSTANCE_TAG} or {CLUSTER_TAG})"),
+            format!(
+                "{who} owns this secret but it names no DB instance or cluster (tag {INSTANCE_TAG} or {CLUSTER_TAG})"
+            ),
             "rotate it from the database: aws rds modify-db-instance (or modify-db-cluster) \
              --rotate-master-user-password --apply-immediately"
                 .to_string(),
@@ -149,10 +151,15 @@ mod tests {
     #[test]
     fn rds_arns() {
         let cluster = RdsResource::parse("arn:aws:rds:eu-west-1:123456789012:cluster:aurora-1").expect("a cluster");
-        assert_eq!((cluster.kind, cluster.id.as_str(), cluster.region.as_str()), (RdsKind::Cluster, "aurora-1", "eu-west-1"));
+        assert_eq!(
+            (cluster.kind, cluster.id.as_str(), cluster.region.as_str()),
+            (RdsKind::Cluster, "aurora-1", "eu-west-1")
+        );
         let db = RdsResource::parse("arn:aws-us-gov:rds:us-gov-west-1:123456789012:db:pg").expect("an instance");
         assert_eq!((db.kind, db.id.as_str()), (RdsKind::Instance, "pg"));
-        for bad in ["", "arn:aws:rds:us-east-1:1:snapshot:s", "arn:aws:ec2:us-east-1:1:db:x", "arn:aws:rds:us-east-1:1:db:"] {
+        for bad in
+            ["", "arn:aws:rds:us-east-1:1:snapshot:s", "arn:aws:ec2:us-east-1:1:db:x", "arn:aws:rds:us-east-1:1:db:"]
+        {
             assert_eq!(RdsResource::parse(bad), None, "{bad}");
         }
     }

@@ -36,6 +36,11 @@ impl Progress {
         }
     }
 
+    /// A note: always shown on stderr (a script's log needs it too), above the spinner.
+    pub(crate) fn note(&self, message: &str) {
+        self.line(&format!("rotctl: {message}"));
+    }
+
     /// A warning: always shown on stderr (scripts need it too), above the spinner.
     pub(crate) fn warn(&self, message: &str) {
         self.line(&format!("rotctl: warning: {message}"));

@@ -283,7 +283,8 @@ mod tests {
             secret_status: Some(status.into()),
             kms_key_id: None,
         };
-        let pending = created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-01T00:00:00Z");
+        let pending =
+            created(secret(&[("v1", &["AWSCURRENT"]), ("v2", &["AWSPENDING"])]), "v2", "2026-11-01T00:00:00Z");
         let (state, reason) = assess(&pending, Some(&failure("v2")), Some(&owner("impaired")), at(NOW));
         assert_eq!(state, RotationState::Impaired, "impaired wins over failed and stuck");
         assert!(reason.contains("Amazon RDS reports the secret impaired") && reason.contains("db:orders"), "{reason}");

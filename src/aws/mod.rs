@@ -181,6 +181,38 @@ impl Clients {
     }
 }
 
+/// The secret a command that changes it acts on, read with its versions: the
+/// secret itself, or for a replica (AWS refuses changes to one: "Operation
+/// not permitted on a replica secret") its primary, read in the primary's
+/// region, with clients for that region; a note on stderr says so. Only a
+/// replica costs a second read.
+pub(crate) async fn read_for_change(
+    clients: &Clients,
+    progress: &crate::progress::Progress,
+    secret_id: &str,
+) -> Result<(Clients, crate::model::Secret)> {
+    let secret = secrets::read(&clients.secrets, &clients.region, secret_id).await?;
+    let Some((primary, arn)) = primary_of(clients, &secret) else { return Ok((clients.clone(), secret)) };
+    progress.note(&format!(
+        "{} in {} is a replica: acting on its primary in {} ({arn})",
+        secret.name, clients.region, primary.region
+    ));
+    let read = secrets::read(&primary.secrets, &primary.region, &arn).await?;
+    Ok((primary, read))
+}
+
+/// A replica's primary: the clients of its region and its ARN (the replica's,
+/// in the primary's region). None for a secret that is no replica here.
+pub(crate) fn primary_of(clients: &Clients, secret: &crate::model::Secret) -> Option<(Clients, String)> {
+    let primary = secret.primary_region.as_deref().filter(|p| *p != clients.region)?;
+    let mut fields: Vec<&str> = secret.arn.splitn(7, ':').collect();
+    if fields.len() != 7 {
+        return None;
+    }
+    fields[3] = primary;
+    Some((clients.for_region(primary), fields.join(":")))
+}
+
 /// What every client is built from.
 #[derive(Debug)]
 struct Setup {

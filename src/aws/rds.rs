@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_rds::types::{Filter, MasterUserSecret};
 
-use super::error::explain;
 use super::Clients;
+use super::error::explain;
 use crate::error::Result;
 use crate::model::Owner;
 use crate::owner::{self, RdsKind, RdsResource};

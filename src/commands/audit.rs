@@ -185,7 +185,7 @@ async fn audit_region(
 
     let mut skipped = Vec::new();
     let mut judged = Vec::new();
-    let mut owned = Vec::new();
+    let mut by_owner = Vec::new();
     for secret in &listed {
         match (audit::classify(secret, region), owner::of(secret)) {
             (Some(skip), _) => skipped.push(Skipped {
@@ -194,12 +194,12 @@ async fn audit_region(
                 region: region.to_string(),
                 reason: skip.reason(),
             }),
-            (None, Some(owner)) => owned.push((secret, owner)),
+            (None, Some(owner)) => by_owner.push((secret, owner)),
             (None, None) => judged.push(secret.clone()),
         }
     }
     let mut unchecked = Vec::new();
-    let (managed, mut findings) = managed_secrets(clients, owned, &mut unchecked).await;
+    let (managed, mut findings) = managed_secrets(clients, by_owner, &mut unchecked).await;
 
     let judged: Vec<(Secret, Option<Failure>)> = stream::iter(judged)
         .map(|secret| pending_evidence(clients, secret, now))
@@ -240,14 +240,12 @@ async fn audit_region(
         .collect()
         .await;
 
-    unchecked.extend(facts
-        .iter()
-        .filter_map(|(arn, facts)| match facts {
-            FunctionFacts::Unknown(message) => {
-                Some(Unchecked { region: region.to_string(), resource: arn.clone(), message: message.clone() })
-            }
-            _ => None,
-        }));
+    unchecked.extend(facts.iter().filter_map(|(arn, facts)| match facts {
+        FunctionFacts::Unknown(message) => {
+            Some(Unchecked { region: region.to_string(), resource: arn.clone(), message: message.clone() })
+        }
+        _ => None,
+    }));
     unchecked.extend(endpoints.iter().filter(|(_, found)| found.is_none()).map(|(vpc, _)| Unchecked {
         region: region.to_string(),
         resource: vpc.clone(),
@@ -279,7 +277,9 @@ async fn managed_secrets(
     match rds::master_secrets(clients, owned.iter().map(|(_, owner)| owner)).await {
         Ok(found) => {
             let mut owned = owned;
-            owned.iter_mut().for_each(|(_, owner)| rds::fill(owner, &found));
+            for (_, owner) in &mut owned {
+                rds::fill(owner, &found);
+            }
             finish_managed(region, owned)
         }
         Err(error) => {

@@ -24,7 +24,9 @@ pub(crate) async fn run(env: &Env, args: &DisableArgs) -> Result<DisableReport> 
     let clients = env.clients().await?;
     let (ctx, region) = (&env.ctx, clients.region.as_str());
     let id = SecretId::parse(&args.secret, region).map_err(Error::input)?;
-    let before = follow::status(clients, secrets::read(&clients.secrets, region, id.as_str()).await?, ctx.now).await;
+    let (clients, read) = crate::aws::read_for_change(clients, &env.progress, id.as_str()).await?;
+    let (clients, region) = (&clients, clients.region.as_str());
+    let before = follow::status(clients, read, ctx.now).await;
     let secret = &before.secret;
     let cancel = secret.rotation_enabled == Some(true);
     // A label left by an unfinished rotation blocks the next one; on the

@@ -145,6 +145,36 @@ pub(crate) fn plan(
     Ok(Plan { from, to, cancel: running, clear_pending, already_done: false })
 }
 
+/// The secret with every version (deprecated ones too), or for a replica its
+/// primary's, read in the primary's region with clients for it (AWS refuses
+/// changes to a replica; a note says so). A replica's versions cannot be
+/// listed outside its primary's region: its description decides.
+async fn read_for_change(env: &Env, clients: &Clients, id: &str) -> Result<(Clients, Secret, Vec<SecretVersion>)> {
+    let read = async |clients: &Clients, id: &str| {
+        let region = clients.region.as_str();
+        tokio::try_join!(
+            secrets::describe(&clients.secrets, region, id),
+            secrets::all_versions(&clients.secrets, region, id)
+        )
+    };
+    let (secret, versions) = match read(clients, id).await {
+        Ok(read) => read,
+        Err(error) => match secrets::describe(&clients.secrets, &clients.region, id).await {
+            Ok(secret) if crate::aws::primary_of(clients, &secret).is_some() => (secret, Vec::new()),
+            _ => return Err(error),
+        },
+    };
+    let Some((primary, arn)) = crate::aws::primary_of(clients, &secret) else {
+        return Ok((clients.clone(), secret, versions));
+    };
+    env.progress.note(&format!(
+        "{} in {} is a replica: acting on its primary in {} ({arn})",
+        secret.name, clients.region, primary.region
+    ));
+    let (secret, versions) = read(&primary, &arn).await?;
+    Ok((primary, secret, versions))
+}
+
 pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport> {
     let clients = env.clients().await?;
     let (ctx, region) = (&env.ctx, clients.region.as_str());
@@ -154,10 +184,8 @@ pub(crate) async fn run(env: &Env, args: &RollbackArgs) -> Result<RollbackReport
             check_version_id(option, version)?;
         }
     }
-    let (secret, versions) = tokio::try_join!(
-        secrets::describe(&clients.secrets, region, id.as_str()),
-        secrets::all_versions(&clients.secrets, region, id.as_str())
-    )?;
+    let (clients, secret, versions) = read_for_change(env, clients, id.as_str()).await?;
+    let clients = &clients;
     let labelled: Vec<SecretVersion> = versions.iter().filter(|v| !v.version_stages.is_empty()).cloned().collect();
     let (before, judged) = tokio::join!(
         follow::status(clients, Secret { versions: labelled, ..secret.clone() }, ctx.now),

@@ -41,8 +41,9 @@ pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport>
     let clients = env.clients().await?;
     let now = env.ctx.now;
     let id = SecretId::parse(&args.secret, &clients.region).map_err(Error::input)?;
-    let before =
-        follow::status(clients, secrets::read(&clients.secrets, &clients.region, id.as_str()).await?, now).await;
+    let (clients, read) = crate::aws::read_for_change(clients, &env.progress, id.as_str()).await?;
+    let clients = &clients;
+    let before = follow::status(clients, read, now).await;
     if let Some(owner) = before.owner.clone() {
         return through_owner(env, clients, args, before, &owner).await;
     }
@@ -116,12 +117,11 @@ async fn through_owner(
         let version = status.secret.dangling_pending().map(str::to_string);
         return Ok(report(&secret, version, Outcome::Started, None, status, Vec::new()));
     }
-    let waited =
-        follow::wait_for_owner(clients, &env.progress, &secret, owner, now, args.timeout.unsigned_abs()).await;
+    let waited = follow::wait_for_owner(clients, &env.progress, &secret, owner, now, args.timeout.unsigned_abs()).await;
     let (outcome, version, failure) = waited.map_err(|e| e.after_sent(&following, check.clone()))?;
-    let status = read_status(clients, &secret.arn, now)
-        .await
-        .map_err(|e| e.after_sent(format!("{who}'s rotation of {} ended, but reading it afterwards failed", secret.name), check))?;
+    let status = read_status(clients, &secret.arn, now).await.map_err(|e| {
+        e.after_sent(format!("{who}'s rotation of {} ended, but reading it afterwards failed", secret.name), check)
+    })?;
     Ok(report(&secret, version, outcome, failure, status, Vec::new()))
 }
 
@@ -201,7 +201,11 @@ fn report(
             secret.name,
             version.as_deref().map(|v| format!(" (version {v})")).unwrap_or_default(),
             secret.name,
-            secret.rotation_lambda_arn.as_deref().map(|f| format!("; log: {}", follow::log_group(f))).unwrap_or_default()
+            secret
+                .rotation_lambda_arn
+                .as_deref()
+                .map(|f| format!("; log: {}", follow::log_group(f)))
+                .unwrap_or_default()
         )),
         _ => {}
     }
@@ -230,7 +234,9 @@ pub(crate) fn decide(status: &SecretStatus, retry: bool, force: bool) -> Result<
             format!("set it up first: rotctl enable {} --lambda-arn ARN, or --template NAME", secret.name),
         )),
         // Only a managed secret (through_owner) has an owner to say so.
-        RotationState::Impaired => Err(Error::usage(what, reason.clone(), format!("see rotctl status {}", secret.name))),
+        RotationState::Impaired => {
+            Err(Error::usage(what, reason.clone(), format!("see rotctl status {}", secret.name)))
+        }
         RotationState::Disabled => Err(Error::usage(
             what,
             "rotation is turned off; rotate-now does not turn it on behind your back",

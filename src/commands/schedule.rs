@@ -49,7 +49,8 @@ pub(crate) async fn run(env: &Env, args: &ScheduleArgs) -> Result<ScheduleReport
         .ok_or_else(|| {
             Error::usage("schedule", "no schedule was given", "pass --every-days N or --schedule EXPR (and --window)")
         })?;
-    let before = secrets::read(&clients.secrets, &clients.region, id.as_str()).await?;
+    let (clients, before) = crate::aws::read_for_change(clients, &env.progress, id.as_str()).await?;
+    let clients = &clients;
     let before = follow::status(clients, before, env.ctx.now).await;
     let changed = decide(&before, &rules)?;
     let secret = &before.secret;

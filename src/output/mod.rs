@@ -105,13 +105,18 @@ fn audit_table(ctx: &Context, report: &AuditReport) -> String {
         out.push('\n');
     }
     if !report.managed.is_empty() {
-        let _ = writeln!(out, "MANAGED ({}: rotated by their owners, judged by the managed rules)", report.managed.len());
+        let _ =
+            writeln!(out, "MANAGED ({}: rotated by their owners, judged by the managed rules)", report.managed.len());
         let mut table = Table::new();
         table.load_style(presets::NOTHING);
         table.set_header(["SECRET", "REGION", "OWNER", "OWNER SAYS", "ROTATION", "SCHEDULE"]);
         for managed in &report.managed {
             let owner = match &managed.owner.resource {
-                Some(resource) => format!("{} {}", managed.owner.service, resource.rsplit(':').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(":")),
+                Some(resource) => format!(
+                    "{} {}",
+                    managed.owner.service,
+                    resource.rsplit(':').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(":")
+                ),
                 None => managed.owner.service.clone(),
             };
             let schedule = match (&managed.rotation_rules, managed.default_schedule) {

@@ -10,9 +10,9 @@ use crate::audit::{FailOn, Finding, Rule};
 use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::model::{
-    Action, AuditReport, DisableReport, EnableReport, EnableStep, FailedRegion, Failure, FailureSource, Outcome,
-    PlannedStep, Report, RollbackReport, RotateReport, Rotation, RotationRules, Secret, SecretStatus, SecretVersion,
-    ManagedSecret, Owner, Skipped, StatusReport, TemplatesReport, Unchecked,
+    Action, AuditReport, DisableReport, EnableReport, EnableStep, FailedRegion, Failure, FailureSource, ManagedSecret,
+    Outcome, Owner, PlannedStep, Report, RollbackReport, RotateReport, Rotation, RotationRules, Secret, SecretStatus,
+    SecretVersion, Skipped, StatusReport, TemplatesReport, Unchecked,
 };
 use crate::templates::CATALOGUE;
 

@@ -24,14 +24,20 @@ async fn status_shows_the_owner_and_its_status_and_impaired_when_the_owner_says_
     assert_eq!(operations(&world.calls()), ["DescribeSecret", "ListSecretVersionIds", "DescribeDBInstances"]);
 
     let table = world.rotctl(&["status", &secret]).run().success();
-    assert!(table.stdout.contains("Managed by     Amazon RDS (") && table.stdout.contains("SecretStatus active"), "{table}");
+    assert!(
+        table.stdout.contains("Managed by     Amazon RDS (") && table.stdout.contains("SecretStatus active"),
+        "{table}"
+    );
     assert!(table.stdout.contains("every 7 days (the owner's default: every 7 days)"), "{table}");
 
     world.set_owner_status(&secret, "impaired");
     assert_eq!(world.owner_status(&db).await, "impaired");
     let run = world.rotctl(&["status", &secret, "--check", "-o", "json"]).run().code(3);
     let json = &run.json()[0];
-    assert_eq!((json["RotationState"].as_str(), json["Owner"]["SecretStatus"].as_str()), (Some("impaired"), Some("impaired")));
+    assert_eq!(
+        (json["RotationState"].as_str(), json["Owner"]["SecretStatus"].as_str()),
+        (Some("impaired"), Some("impaired"))
+    );
     assert_eq!(mutating(&world.calls()), Vec::<&str>::new());
 }
 
@@ -66,7 +72,10 @@ async fn what_would_desync_the_database_is_refused_and_changes_nothing() {
     let current = holder(&world.stages(&secret).await, "AWSCURRENT");
     let function = world.rotation_function("rotate", &[]).await;
 
-    world.rotctl(&["enable", &secret, "--lambda-arn", &function]).run().fails(2, &["managed by rds", "rotctl schedule"]);
+    world
+        .rotctl(&["enable", &secret, "--lambda-arn", &function])
+        .run()
+        .fails(2, &["managed by rds", "rotctl schedule"]);
     world.rotctl(&["rollback", &secret, "--yes"]).run().fails(2, &["owning service", "rotate-now"]);
     world.rotctl(&["rotate-now", &secret, "--retry"]).run().fails(2, &["no rotation function to retry"]);
 
@@ -98,7 +107,10 @@ async fn schedule_and_disable_of_an_rds_secret_act_on_secrets_manager_and_keep_t
     let run = world.rotctl(&["schedule", &secret, "--every-days", "14", "-o", "json"]).run().success();
     assert_eq!(run.json()["Changed"], true);
     let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
-    assert_eq!(described.rotation_rules().and_then(|r| r.automatically_after_days()), Some(14));
+    assert_eq!(
+        described.rotation_rules().and_then(aws_sdk_secretsmanager::types::RotationRulesType::automatically_after_days),
+        Some(14)
+    );
     let calls = world.calls().len();
     world.rotctl(&["schedule", &secret, "--every-days", "14"]).run().success();
     assert_eq!(mutating(&world.calls()[calls..]), Vec::<&str>::new(), "a second run changes nothing");
@@ -128,11 +140,16 @@ async fn audit_judges_managed_secrets_by_the_managed_rules_in_their_own_section(
         .as_array()
         .expect("findings")
         .iter()
-        .map(|f| (f["Secret"].as_str().unwrap_or_default().to_string(), f["Rule"].as_str().unwrap_or_default().to_string()))
+        .map(|f| {
+            (f["Secret"].as_str().unwrap_or_default().to_string(), f["Rule"].as_str().unwrap_or_default().to_string())
+        })
         .collect();
     assert_eq!(
         findings,
-        [(name(&impaired), "managed-secret-impaired".to_string()), (name(&off), "managed-rotation-disabled".to_string())],
+        [
+            (name(&impaired), "managed-secret-impaired".to_string()),
+            (name(&off), "managed-rotation-disabled".to_string())
+        ],
         "{json:#}"
     );
     let managed = json["Managed"].as_array().expect("a managed section");
@@ -144,11 +161,57 @@ async fn audit_judges_managed_secrets_by_the_managed_rules_in_their_own_section(
     assert_eq!(of(&healthy)["DefaultSchedule"], "every 7 days");
     // One batched read per kind of owner, not one per secret.
     let calls = world.calls();
-    let reads: Vec<&str> =
-        operations(&calls).into_iter().filter(|op| op.starts_with("DescribeDB")).collect();
+    let reads: Vec<&str> = operations(&calls).into_iter().filter(|op| op.starts_with("DescribeDB")).collect();
     assert_eq!(reads, ["DescribeDBInstances", "DescribeDBClusters"]);
 
     let table = world.rotctl(&["audit"]).run().code(3);
     assert!(table.stdout.contains("MANAGED (3"), "{table}");
     assert_eq!(mutating(&world.calls()), Vec::<&str>::new());
+}
+
+#[tokio::test]
+async fn a_replica_addressed_in_its_own_region_is_changed_through_its_primary() {
+    let world = World::new();
+    let function = world.rotation_function("rotate", &[]).await;
+    let secret = world.rotated_secret("replicated", &function).await;
+    world
+        .secrets
+        .replicate_secret_to_regions()
+        .secret_id(&secret)
+        .add_replica_regions(aws_sdk_secretsmanager::types::ReplicaRegionType::builder().region("us-west-2").build())
+        .send()
+        .await
+        .expect("ReplicateSecretToRegions");
+    let name = world.name("replicated");
+    let replica_arn = secret.replace(":us-east-1:", ":us-west-2:");
+    let says = "is a replica: acting on its primary in us-east-1";
+
+    let run =
+        world.rotctl(&["schedule", &name, "--region", "us-west-2", "--every-days", "7", "-o", "json"]).run().code(0);
+    assert!(run.stderr.contains(says), "{run}");
+    assert_eq!(run.json()["ARN"], secret.as_str(), "the primary's ARN");
+    let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
+    assert_eq!(
+        described.rotation_rules().and_then(aws_sdk_secretsmanager::types::RotationRulesType::automatically_after_days),
+        Some(7)
+    );
+
+    let before = holder(&world.stages(&secret).await, "AWSCURRENT").expect("a current version");
+    let run =
+        world.rotctl(&["rotate-now", &replica_arn, "--region", "us-west-2", "--wait", "-o", "json"]).run().code(0);
+    assert!(run.stderr.contains(says), "{run}");
+    assert_eq!(run.json()["Outcome"], "succeeded", "{run}");
+    let after = holder(&world.stages(&secret).await, "AWSCURRENT").expect("a current version");
+    assert_ne!(after, before, "the primary rotated");
+
+    let run = world.rotctl(&["rollback", &name, "--region", "us-west-2", "--yes"]).run().code(0);
+    assert!(run.stderr.contains(says), "{run}");
+    assert_eq!(holder(&world.stages(&secret).await, "AWSCURRENT"), Some(before), "the primary rolled back");
+
+    let run = world.rotctl(&["disable", &name, "--region", "us-west-2", "--yes"]).run().code(0);
+    assert!(run.stderr.contains(says), "{run}");
+    let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
+    assert_eq!(described.rotation_enabled(), Some(false));
+    // Every change was accepted where AWS accepts it: in the primary's region.
+    assert!(world.calls().iter().filter(|c| c.is_mutating()).all(|c| c.status == 200), "{:?}", world.calls());
 }

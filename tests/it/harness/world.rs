@@ -379,7 +379,10 @@ impl World {
                 .await
                 .expect("CreateDBCluster");
             let db = out.db_cluster().expect("a cluster");
-            (db.db_cluster_arn().map(str::to_string), db.master_user_secret().and_then(|m| m.secret_arn().map(str::to_string)))
+            (
+                db.db_cluster_arn().map(str::to_string),
+                db.master_user_secret().and_then(|m| m.secret_arn().map(str::to_string)),
+            )
         } else {
             let out = self
                 .rds
@@ -394,7 +397,10 @@ impl World {
                 .await
                 .expect("CreateDBInstance");
             let db = out.db_instance().expect("an instance");
-            (db.db_instance_arn().map(str::to_string), db.master_user_secret().and_then(|m| m.secret_arn().map(str::to_string)))
+            (
+                db.db_instance_arn().map(str::to_string),
+                db.master_user_secret().and_then(|m| m.secret_arn().map(str::to_string)),
+            )
         };
         (arn.expect("the resource's ARN"), secret.expect("RDS made a secret"))
     }
@@ -404,10 +410,12 @@ impl World {
     pub async fn owner_status(&self, db_arn: &str) -> String {
         let id = db_arn.rsplit(':').next().expect("an id");
         let master = if db_arn.contains(":cluster:") {
-            let out = self.rds.describe_db_clusters().db_cluster_identifier(id).send().await.expect("DescribeDBClusters");
+            let out =
+                self.rds.describe_db_clusters().db_cluster_identifier(id).send().await.expect("DescribeDBClusters");
             out.db_clusters()[0].master_user_secret().cloned()
         } else {
-            let out = self.rds.describe_db_instances().db_instance_identifier(id).send().await.expect("DescribeDBInstances");
+            let out =
+                self.rds.describe_db_instances().db_instance_identifier(id).send().await.expect("DescribeDBInstances");
             out.db_instances()[0].master_user_secret().cloned()
         };
         master.and_then(|m| m.secret_status().map(str::to_string)).expect("a SecretStatus")

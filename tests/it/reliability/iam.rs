@@ -44,6 +44,7 @@ fn operations_in_code() -> std::collections::BTreeSet<String> {
         "ec2" | "ec2.rs" => Some("ec2"),
         "cloudtrail" => Some("cloudtrail"),
         "logs" => Some("logs"),
+        "rds" | "rds.rs" => Some("rds"),
         _ => None,
     };
     let pascal = |snake: &str| -> String { snake.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect() };
@@ -77,6 +78,8 @@ fn operations_in_code() -> std::collections::BTreeSet<String> {
                 // A waiter sends the operation it polls (the SDK's waiter definitions).
                 let operation = match method.strip_prefix("wait_until_") {
                     Some(waiter) => polled_by(waiter).to_string(),
+                    // IAM spells RDS's `DB` in capitals (rds:DescribeDBInstances).
+                    None if service == "rds" => pascal(method).replace("Db", "DB"),
                     None => pascal(method),
                 };
                 operations.insert(format!("{service}:{operation}"));
@@ -111,6 +114,7 @@ fn docs_iam_names_every_operation_the_code_calls() {
         "ec2:CreateVpcEndpoint",
         "cloudtrail:LookupEvents",
         "logs:FilterLogEvents",
+        "rds:ModifyDBInstance",
     ] {
         assert!(in_code.contains(expected), "{expected} not found in {in_code:?}");
     }
