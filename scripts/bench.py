@@ -232,6 +232,51 @@ def real_database(runs: int) -> dict:
     return result
 
 
+def managed_fleet(region: str, plain: int, instances: int, clusters: int) -> list[str]:
+    """Plain secrets and RDS-managed ones (DB instances and Aurora clusters made
+    with ManageMasterUserPassword, as RDS makes their secrets). Returns the
+    managed secrets' ARNs."""
+    sm, rds = boto3.client("secretsmanager", region_name=region), boto3.client("rds", region_name=region)
+
+    def instance(i: int) -> str:
+        db = rds.create_db_instance(DBInstanceIdentifier=f"bench-db-{i:04d}", Engine="postgres",
+                                    DBInstanceClass="db.t3.micro", AllocatedStorage=20, MasterUsername="postgres",
+                                    ManageMasterUserPassword=True)["DBInstance"]
+        return db["MasterUserSecret"]["SecretArn"]
+
+    def cluster(i: int) -> str:
+        db = rds.create_db_cluster(DBClusterIdentifier=f"bench-aurora-{i:04d}", Engine="aurora-postgresql",
+                                   MasterUsername="postgres", ManageMasterUserPassword=True)["DBCluster"]
+        return db["MasterUserSecret"]["SecretArn"]
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(lambda i: sm.create_secret(Name=f"fleet/{i:06d}", SecretString="{}"), range(plain)))
+        managed = list(pool.map(instance, range(instances))) + list(pool.map(cluster, range(clusters)))
+    return managed
+
+
+def managed_rotate_now(secret: str, runs: int) -> dict:
+    """rotate-now --wait of an RDS-managed secret: its calls (the RDS change, no
+    RotateSecret) and how long from start to the owner's new AWSCURRENT."""
+    walls, counts, changes = [], [], []
+    for _ in range(runs):
+        key = "AKIABENCHRDS" + uuid.uuid4().hex[:8].upper()
+        wall, _, code, out = timed([ROTCTL, "rotate-now", secret, "--wait", "-o", "json"], key, MANAGED_REGION)
+        assert code == 0 and json.loads(out)["Outcome"] == "succeeded", out
+        made = calls(key)
+        walls.append(wall)
+        counts.append(len(made))
+        changes.append(sorted({c["Operation"] for c in made if not c["Operation"].startswith(("Describe", "List", "Get", "Filter", "Lookup"))}))
+    result = {"median_ms": round(statistics.median(walls) * 1000, 1), "max_ms": round(max(walls) * 1000, 1),
+              "calls": statistics.median(counts), "changes": changes[0], "runs": runs}
+    print(f"  rotate-now --wait of an RDS-managed secret: {result['median_ms']} ms (max {result['max_ms']}), "
+          f"{result['calls']:.0f} calls, changes {result['changes']} (the emulator's owner takes 0.5 s)", flush=True)
+    return result
+
+
+MANAGED_REGION = "ap-northeast-2"
+
+
 def main() -> None:
     runs = 3 if QUICK else 10
     print("Seeding the emulator ...", flush=True)
@@ -247,6 +292,10 @@ def main() -> None:
     stopped = sm.create_secret(Name="bench/interrupted-db", SecretString=json.dumps({"username": "u", "password": "p"}))["ARN"]
     sm.rotate_secret(SecretId=stopped, RotationLambdaARN=slow, RotationRules={"AutomaticallyAfterDays": 30})
     wait_for(stopped, "RotationSucceeded")
+    started = time.perf_counter()
+    managed = managed_fleet(MANAGED_REGION, 900, 50, 50)
+    print(f"  seeded 900 secrets and 100 RDS-managed ones (50 instances, 50 clusters) in {MANAGED_REGION} "
+          f"in {time.perf_counter() - started:.1f} s", flush=True)
     sizes = [1_000] if QUICK else [1_000, 10_000]
     regions = {1_000: "eu-west-1", 10_000: "eu-central-1"}
     for size in sizes:
@@ -280,6 +329,24 @@ def main() -> None:
         small, large = (results[f"audit_{n}"]["rotctl"]["peak_mb"] for n in sizes)
         results["audit_mb_per_1000_secrets"] = round((large - small) / ((sizes[1] - sizes[0]) / 1000), 2)
         print(f"  audit memory: {results['audit_mb_per_1000_secrets']} MB more per 1,000 secrets", flush=True)
+    results["managed_status"] = compare(
+        "one RDS-managed secret's status (with its owner)",
+        [[ROTCTL, "status", managed[0], "-o", "json"]],
+        [[AWS, "secretsmanager", "describe-secret", "--secret-id", managed[0]],
+         [AWS, "secretsmanager", "list-secret-version-ids", "--secret-id", managed[0]],
+         [AWS, "rds", "describe-db-instances", "--db-instance-identifier", "bench-db-0000"]],
+        runs,
+        region=MANAGED_REGION,
+    )
+    results["audit_managed"] = compare(
+        "audit of 1,000 secrets (100 RDS-managed) vs aws list-secrets + describe-db-instances/-clusters",
+        [[ROTCTL, "audit", "-o", "json", "--fail-on", "never"]],
+        [[AWS, "secretsmanager", "list-secrets"], [AWS, "rds", "describe-db-instances"],
+         [AWS, "rds", "describe-db-clusters"]],
+        runs,
+        region=MANAGED_REGION,
+    )
+    results["managed_rotate_now"] = managed_rotate_now(managed[1], 3)
     results["rotate_now_wait"] = rotate_now_wait(waiting, 3 if QUICK else 5)
     results["enable_rerun"] = enable_rerun(secret, function, runs)
     results["interrupted"] = interrupted(stopped, 3)
@@ -291,6 +358,9 @@ def main() -> None:
         ("release binary under 25 MB", results["binary_bytes"] < 25 * 1024 * 1024),
         ("status: at most 2 AWS calls", results["status"]["rotctl"]["calls"] <= 2),
         ("status: at least 10x faster than the AWS CLI pair", results["status"]["speedup"] >= 10),
+        ("managed status: 3 AWS calls (the secret, its versions, its owner)", results["managed_status"]["rotctl"]["calls"] == 3),
+        ("audit 1,000 with 100 managed: 10 ListSecrets + 1 DescribeDBInstances + 1 DescribeDBClusters", results["audit_managed"]["rotctl"]["calls"] == 12),
+        ("managed rotate-now --wait: through RDS only (ModifyDBInstance), never RotateSecret", results["managed_rotate_now"]["changes"] == ["ModifyDBInstance"]),
         ("rotate-now --wait notices completion within 1 s", results["rotate_now_wait"]["notice_after_label_move_ms"]["max"] <= 1000),
         ("rotate-now --wait: about one call a second (at most 1.5 with diagnosis)", results["rotate_now_wait"]["calls_per_second_while_waiting"] <= 1.5),
         ("enable re-run: zero mutating calls, at most 8 reads", results["enable_rerun"]["mutating"] == 0 and results["enable_rerun"]["reads"] <= 8),
