@@ -96,12 +96,7 @@ fn audit_table(ctx: &Context, report: &AuditReport) -> String {
                 finding.message.as_str(),
             ]);
         }
-        if let Some(first) = table.column_mut(0) {
-            first.set_padding((2, 1));
-        }
-        for line in table.to_string().lines() {
-            let _ = writeln!(out, "{}", line.trim_end());
-        }
+        push_indented(&mut out, &mut table);
         out.push('\n');
     }
     if !report.managed.is_empty() {
@@ -111,12 +106,9 @@ fn audit_table(ctx: &Context, report: &AuditReport) -> String {
         table.load_style(presets::NOTHING);
         table.set_header(["SECRET", "REGION", "OWNER", "OWNER SAYS", "ROTATION", "SCHEDULE"]);
         for managed in &report.managed {
-            let owner = match &managed.owner.resource {
-                Some(resource) => format!(
-                    "{} {}",
-                    managed.owner.service,
-                    resource.rsplit(':').take(2).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join(":")
-                ),
+            // `arn:aws:rds:<region>:<account>:db:orders` → `rds db:orders`
+            let owner = match managed.owner.resource.as_deref().and_then(|r| r.splitn(6, ':').nth(5)) {
+                Some(resource) => format!("{} {resource}", managed.owner.service),
                 None => managed.owner.service.clone(),
             };
             let schedule = match (&managed.rotation_rules, managed.default_schedule) {
@@ -134,12 +126,7 @@ fn audit_table(ctx: &Context, report: &AuditReport) -> String {
                 schedule,
             ]);
         }
-        if let Some(first) = table.column_mut(0) {
-            first.set_padding((2, 1));
-        }
-        for line in table.to_string().lines() {
-            let _ = writeln!(out, "{}", line.trim_end());
-        }
+        push_indented(&mut out, &mut table);
         out.push('\n');
     }
     if !report.skipped.is_empty() {
@@ -166,6 +153,16 @@ fn audit_table(ctx: &Context, report: &AuditReport) -> String {
         }
     );
     out
+}
+
+/// A table under a heading: indented by two, no trailing spaces.
+fn push_indented(out: &mut String, table: &mut Table) {
+    if let Some(first) = table.column_mut(0) {
+        first.set_padding((2, 1));
+    }
+    for line in table.to_string().lines() {
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
 }
 
 fn json<T: serde::Serialize>(value: &T) -> io::Result<String> {

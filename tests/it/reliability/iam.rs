@@ -259,3 +259,20 @@ async fn access_denied_on_each_call() {
     // audit reads the whole region: the secrets above, their functions and policies.
     each_call_denied(&world, "audit", &optional_diagnosis, async |_| vec!["audit".into()]).await;
 }
+
+/// The same for the secrets RDS owns: reading the owner is optional (denied,
+/// its status is unknown and a note says so); rotating through it is not.
+#[tokio::test]
+async fn access_denied_on_each_call_for_a_managed_secret() {
+    let world = World::in_region("me-south-1");
+    let optional = ["DescribeDBInstances", "DescribeDBClusters", "LookupEvents", "FilterLogEvents"];
+    each_call_denied(&world, "status", &optional, async |i| {
+        vec!["status".into(), world.managed_database(&format!("s{i}"), false).await.1]
+    })
+    .await;
+    each_call_denied(&world, "rotate-now", &optional, async |i| {
+        vec!["rotate-now".into(), world.managed_database(&format!("r{i}"), false).await.1]
+    })
+    .await;
+    each_call_denied(&world, "audit", &optional, async |_| vec!["audit".into()]).await;
+}
