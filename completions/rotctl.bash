@@ -123,7 +123,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__audit)
-            opts="-o -v -y -h -V --regions --max-interval-days --max-days-since-rotation --unused-days --required-tags --require-cmk --fail-on --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            opts="-o -v -y -h -V --regions --max-interval-days --max-days-since-rotation --unused-days --required-tags --require-cmk --fail-on --strict --accounts --org --ou --exclude-accounts --role-name --external-id --max-accounts --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +151,30 @@ _rotctl() {
                     ;;
                 --fail-on)
                     COMPREPLY=($(compgen -W "low medium high never" -- "${cur}"))
+                    return 0
+                    ;;
+                --accounts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ou)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude-accounts)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --external-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-accounts)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --region)

@@ -162,6 +162,12 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l fail-on -d 'Exit
 medium\t''
 high\t''
 never\t''"
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l accounts -d 'Audit these accounts (comma-separated ids, or @FILE: ids separated by lines, spaces or commas, # comments) through --role-name' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l ou -d 'With --org: only the accounts under this organizational unit (ou-... or the root r-...), nested units included' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l exclude-accounts -d 'Leave these accounts out (comma-separated ids, or @FILE)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l role-name -d 'The role assumed in each account (the caller\'s own account is read with the caller\'s credentials)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l external-id -d 'The external id the role\'s trust policy requires' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l max-accounts -d 'How many accounts are read at once (1-100)' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
@@ -169,6 +175,8 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -s o -l output -d '
 json\t''
 sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l require-cmk -d 'Flag secrets encrypted with the AWS managed key instead of a customer managed one'
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l strict -d 'Exit 1 when anything could not be read (an account, a region, a lookup), even when findings would make it 3'
+complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l org -d 'Audit every ACTIVE account of the organization (run it where the accounts can be listed: the management account or a delegated administrator)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'

@@ -275,6 +275,105 @@ def managed_rotate_now(secret: str, runs: int) -> dict:
 
 
 MANAGED_REGION = "ap-northeast-2"
+ORG_REGIONS = ["us-east-1", "eu-west-1", "ap-southeast-1", "sa-east-1"]
+ORG_MANAGEMENT = "299999999999"
+
+
+def organization(accounts: int, per_region: int) -> tuple[dict, list[str]]:
+    """An organization of its own: a management account, `accounts` members
+    (the role Organizations creates in each) and `per_region` secrets in each
+    of ORG_REGIONS of each member. Returns the management identity's keys and
+    the members' ids."""
+    key = harness("/_harness/access-key", {"Account": ORG_MANAGEMENT, "UserName": "bench"})
+    identity = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    org = boto3.client("organizations", region_name=REGION, **identity)
+    org.create_organization(FeatureSet="ALL")
+    members = [org.create_account(AccountName=f"bench-{n}", Email=f"bench-{n}@example.com")["CreateAccountStatus"]["AccountId"]
+               for n in range(accounts)]
+    sts = boto3.client("sts", region_name=REGION, **identity)
+
+    def seed(member: str) -> None:
+        issued = sts.assume_role(RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
+                                 RoleSessionName="bench-seed")["Credentials"]
+        for region in ORG_REGIONS:
+            client = boto3.client("secretsmanager", region_name=region, aws_access_key_id=issued["AccessKeyId"],
+                                  aws_secret_access_key=issued["SecretAccessKey"], aws_session_token=issued["SessionToken"])
+            for i in range(per_region):
+                client.create_secret(Name=f"app/{i:04d}", SecretString="{}")
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(seed, members))
+    return identity, members
+
+
+def across_accounts(identity: dict, members: list[str], runs: int) -> dict:
+    """The organization audited at 50 ms a call (AWS's round trip, added by
+    the harness): rotctl at several --max-accounts, one account alone, and
+    the loop users run today (the AWS CLI: assume-role, then list-secrets per
+    region, account after account; timed over 10 accounts and scaled)."""
+    regions = ",".join(ORG_REGIONS)
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=identity["aws_access_key_id"],
+               AWS_SECRET_ACCESS_KEY=identity["aws_secret_access_key"], AWS_REGION=REGION, AWS_DEFAULT_REGION=REGION)
+    harness("/_harness/latency", {"Seconds": 0.05})
+    result: dict = {"accounts": len(members), "regions": len(ORG_REGIONS), "latency_ms": 50}
+    try:
+        def run(command: list[str]) -> tuple[float, int, int]:
+            started = time.perf_counter()
+            process = subprocess.run(["/usr/bin/time", "-f", "%M", *command], env=env, capture_output=True, text=True)
+            wall = time.perf_counter() - started
+            assert process.returncode in (0, 3), process.stderr[-2000:]
+            before = len(calls(identity["aws_access_key_id"]))
+            return wall, int(process.stderr.strip().splitlines()[-1]), before
+
+        base = [ROTCTL, "audit", "--regions", regions, "-o", "json", "--fail-on", "never"]
+        # One account alone: the first member, through its role, as one account of the run.
+        single = [run([*base, "--accounts", members[0], "--role-name", "OrganizationAccountAccessRole"]) for _ in range(runs)]
+        result["one_account_ms"] = round(statistics.median(w for w, _, _ in single) * 1000, 1)
+        result["one_account_peak_mb"] = round(max(p for _, p, _ in single) / 1024, 1)
+        print(f"  one account ({len(ORG_REGIONS)} regions): {result['one_account_ms']} ms", flush=True)
+        result["by_max_accounts"] = {}
+        for limit in ([1, 10, 20, 50] if not QUICK else [10, 20, 50]):
+            walls, peaks, counts = [], [], []
+            for _ in range(runs):
+                before = len(calls(identity["aws_access_key_id"]))
+                wall, peak, _ = run([*base, "--org", "--role-name", "OrganizationAccountAccessRole", "--max-accounts", str(limit)])
+                made = calls(identity["aws_access_key_id"])[before:]
+                walls.append(wall)
+                peaks.append(peak)
+                counts.append(len(made))
+                ops = [c["Operation"] for c in made]
+            entry = {"median_ms": round(statistics.median(walls) * 1000, 1), "max_ms": round(max(walls) * 1000, 1),
+                     "calls": statistics.median(counts), "assume_role": ops.count("AssumeRole"),
+                     "list_secrets": ops.count("ListSecrets"), "peak_mb": round(max(peaks) / 1024, 1)}
+            result["by_max_accounts"][str(limit)] = entry
+            print(f"  organization, --max-accounts {limit}: {entry['median_ms']} ms (max {entry['max_ms']}), "
+                  f"{entry['calls']:.0f} calls ({entry['assume_role']} AssumeRole, {entry['list_secrets']} ListSecrets), "
+                  f"{entry['peak_mb']} MB", flush=True)
+        # Memory over the one account's (400 secrets), per 10,000 more secrets.
+        secrets = len(members) * len(ORG_REGIONS) * 100
+        grown = result["by_max_accounts"]["20"]["peak_mb"] - result["one_account_peak_mb"]
+        result["mb_per_10000_secrets"] = round(grown / ((secrets - 400) / 10_000), 2)
+        print(f"  memory: {result['mb_per_10000_secrets']} MB per 10,000 secrets across accounts", flush=True)
+        # The AWS CLI loop, over 10 accounts, scaled to all.
+        sample = members[:10]
+        started = time.perf_counter()
+        for member in sample:
+            out = subprocess.run([AWS, "sts", "assume-role", "--role-arn",
+                                  f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", "--role-session-name", "loop"],
+                                 env=env, capture_output=True, text=True, check=True)
+            issued = json.loads(out.stdout)["Credentials"]
+            member_env = dict(env, AWS_ACCESS_KEY_ID=issued["AccessKeyId"], AWS_SECRET_ACCESS_KEY=issued["SecretAccessKey"],
+                              AWS_SESSION_TOKEN=issued["SessionToken"])
+            for region in ORG_REGIONS:
+                subprocess.run([AWS, "secretsmanager", "list-secrets", "--region", region], env=member_env,
+                               capture_output=True, check=True)
+        loop = (time.perf_counter() - started) * len(members) / len(sample)
+        result["aws_cli_loop_ms"] = round(loop * 1000, 1)
+        print(f"  the AWS CLI loop (assume-role + list-secrets per region, account after account): "
+              f"{result['aws_cli_loop_ms']} ms for {len(members)} accounts (10 timed, scaled)", flush=True)
+    finally:
+        harness("/_harness/latency", {"Seconds": 0})
+    return result
 
 
 def main() -> None:
@@ -295,6 +394,10 @@ def main() -> None:
     started = time.perf_counter()
     managed = managed_fleet(MANAGED_REGION, 900, 50, 50)
     print(f"  seeded 900 secrets and 100 RDS-managed ones (50 instances, 50 clusters) in {MANAGED_REGION} "
+          f"in {time.perf_counter() - started:.1f} s", flush=True)
+    started = time.perf_counter()
+    org_identity, org_members = organization(50, 100)
+    print(f"  seeded an organization: 50 accounts x {len(ORG_REGIONS)} regions x 100 secrets "
           f"in {time.perf_counter() - started:.1f} s", flush=True)
     sizes = [1_000] if QUICK else [1_000, 10_000]
     regions = {1_000: "eu-west-1", 10_000: "eu-central-1"}
@@ -347,6 +450,7 @@ def main() -> None:
         region=MANAGED_REGION,
     )
     results["managed_rotate_now"] = managed_rotate_now(managed[1], 3)
+    results["organization"] = across_accounts(org_identity, org_members, 3)
     results["rotate_now_wait"] = rotate_now_wait(waiting, 3 if QUICK else 5)
     results["enable_rerun"] = enable_rerun(secret, function, runs)
     results["interrupted"] = interrupted(stopped, 3)
@@ -369,6 +473,16 @@ def main() -> None:
         ("real database: rotate-now --wait under 5 s (median)", results["real_database"]["rotate_now_wait_s"]["median"] < 5),
         ("real database: status says failed within 2 s of the function's error", results["real_database"]["status_failed_after_error_s"]["max"] <= 2),
     ]
+    org = results["organization"]
+    at20 = org["by_max_accounts"]["20"]
+    # The floor: one AssumeRole per member (the management account reads as
+    # itself), one ListSecrets per account and region (100 secrets each),
+    # GetCallerIdentity and ListAccounts once.
+    floor = len(org_members) + (len(org_members) + 1) * len(ORG_REGIONS) + 2
+    targets.append((f"organization of 50 accounts x 4 regions at 50 ms a call, --max-accounts 20: within 3x one account alone",
+                    at20["median_ms"] <= 3 * org["one_account_ms"]))
+    targets.append((f"organization: exactly the floor of calls ({floor})", at20["calls"] == floor))
+    targets.append(("organization: faster than the AWS CLI loop", at20["median_ms"] < org["aws_cli_loop_ms"]))
     for size in sizes:
         audit = results[f"audit_{size}"]
         pages = -(-size // 100)

@@ -251,6 +251,9 @@ impl Rule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Finding {
+    /// The account, in an audit across accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
     pub secret: String,
     #[serde(rename = "ARN")]
     pub arn: String,
@@ -319,6 +322,7 @@ pub(crate) fn evaluate_managed(secret: &Secret, region: &str, owner: &Owner) -> 
     let resource = owner.resource.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
     let mut fire = |rule: Rule, message: String| {
         found.push(Finding {
+            account: None,
             secret: secret.name.clone(),
             arn: secret.arn.clone(),
             region: region.to_string(),
@@ -378,6 +382,7 @@ pub(crate) fn evaluate(
     let mut found = Vec::new();
     let mut fire = |rule: Rule, message: String| {
         found.push(Finding {
+            account: None,
             secret: secret.name.clone(),
             arn: secret.arn.clone(),
             region: region.to_string(),

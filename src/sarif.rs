@@ -48,7 +48,12 @@ fn rule(rule: Rule) -> Value {
 
 fn result(finding: &Finding) -> Value {
     let index = Rule::ALL.iter().position(|r| *r == finding.rule).unwrap_or_default();
-    json!({
+    // Across accounts the account leads the path (dashboards group by it) and is a property.
+    let uri = match &finding.account {
+        Some(account) => format!("aws/{account}/secretsmanager/{}/{}", finding.region, finding.secret),
+        None => format!("aws/secretsmanager/{}/{}", finding.region, finding.secret),
+    };
+    let mut result = json!({
         "ruleId": finding.rule.id(),
         "ruleIndex": index,
         "level": level(finding.severity),
@@ -59,7 +64,7 @@ fn result(finding: &Finding) -> Value {
             // region; but GitHub code scanning shows a location only with region.startLine (GH1003 in
             // Microsoft's validator, which also warns without a region: SARIF2017). So: line 1.
             "physicalLocation": {
-                "artifactLocation": {"uri": format!("aws/secretsmanager/{}/{}", finding.region, finding.secret)},
+                "artifactLocation": {"uri": uri},
                 "region": {"startLine": 1},
             },
             "logicalLocations": [{"fullyQualifiedName": finding.arn, "kind": "resource"}],
@@ -67,7 +72,11 @@ fn result(finding: &Finding) -> Value {
         "partialFingerprints": {
             "rotctl/v1": format!("{:016x}", fnv1a(format!("{}\n{}", finding.arn, finding.rule.id()).as_bytes())),
         },
-    })
+    });
+    if let Some(account) = &finding.account {
+        result["properties"] = json!({"account": account});
+    }
+    result
 }
 
 pub(crate) fn render(report: &AuditReport) -> Value {
@@ -84,7 +93,7 @@ pub(crate) fn render(report: &AuditReport) -> Value {
             }},
             "results": report.findings.iter().map(result).collect::<Vec<_>>(),
             "invocations": [{
-                "executionSuccessful": report.failed_regions.is_empty() && report.unchecked.is_empty(),
+                "executionSuccessful": report.failed_regions.is_empty() && report.unchecked.is_empty() && report.access_errors.is_empty(),
                 "toolExecutionNotifications": report.notes().iter().map(|note| json!({
                     "level": "error",
                     "message": {"text": note},

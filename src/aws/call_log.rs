@@ -89,7 +89,9 @@ impl ChangesSent {
 
 /// Whether an operation only reads.
 fn reads(operation: &str) -> bool {
+    // AssumeRole changes nothing in AWS: it hands out credentials.
     ["Describe", "List", "Get", "Lookup", "Filter"].iter().any(|read| operation.starts_with(read))
+        || operation == "AssumeRole"
 }
 
 impl Intercept for ChangesSent {

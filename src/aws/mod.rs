@@ -1,6 +1,7 @@
 //! The only code that calls the AWS SDKs. It builds the clients once, and
 //! turns SDK shapes and errors into model types and errors people can act on.
 
+pub(crate) mod accounts;
 mod call_log;
 pub(crate) mod cloudformation;
 pub(crate) mod ec2;
@@ -64,6 +65,9 @@ pub(crate) struct Clients {
     pub(crate) logs: aws_sdk_cloudwatchlogs::Client,
     /// RDS, and DocumentDB through the same API: the owners of managed secrets.
     pub(crate) rds: aws_sdk_rds::Client,
+    /// Who the caller is, and roles in other accounts (an organization's audit).
+    pub(crate) sts: aws_sdk_sts::Client,
+    pub(crate) organizations: aws_sdk_organizations::Client,
     /// What the clients were built from; None for clients made in tests.
     setup: Option<std::sync::Arc<Setup>>,
 }
@@ -121,6 +125,8 @@ impl Clients {
             cloudtrail: client!(aws_sdk_cloudtrail, config, log, sent, forced_endpoint),
             logs: client!(aws_sdk_cloudwatchlogs, config, log, sent, forced_endpoint),
             rds: client!(aws_sdk_rds, config, log, sent, forced_endpoint),
+            sts: client!(aws_sdk_sts, config, log, sent, forced_endpoint),
+            organizations: client!(aws_sdk_organizations, config, log, sent, forced_endpoint),
             region,
             setup: Some(std::sync::Arc::new(setup)),
         }
@@ -141,6 +147,8 @@ impl Clients {
             cloudtrail: mock_client!(aws_sdk_cloudtrail, none),
             logs: mock_client!(aws_sdk_cloudwatchlogs, none),
             rds: mock_client!(aws_sdk_rds, none),
+            sts: mock_client!(aws_sdk_sts, none),
+            organizations: mock_client!(aws_sdk_organizations, none),
             setup: None,
         }
     }
@@ -161,6 +169,8 @@ impl Clients {
             cloudtrail: counted!(aws_sdk_cloudtrail, self.cloudtrail),
             logs: counted!(aws_sdk_cloudwatchlogs, self.logs),
             rds: counted!(aws_sdk_rds, self.rds),
+            sts: counted!(aws_sdk_sts, self.sts),
+            organizations: counted!(aws_sdk_organizations, self.organizations),
             ..self
         }
     }
@@ -178,6 +188,26 @@ impl Clients {
             forced_endpoint: setup.forced_endpoint.clone(),
         };
         Clients::build(setup, region.to_string())
+    }
+}
+
+impl Clients {
+    /// The same clients acting with other credentials (a role assumed in
+    /// another account), in the same region, through the same endpoint, log
+    /// and change counter. (Clients made in a test are returned as they are.)
+    pub(crate) fn with_credentials(
+        &self,
+        credentials: aws_credential_types::provider::SharedCredentialsProvider,
+    ) -> Clients {
+        let Some(setup) = &self.setup else { return self.clone() };
+        let config = setup.config.to_builder().credentials_provider(credentials).build();
+        let setup = Setup {
+            config,
+            log: setup.log.clone(),
+            sent: setup.sent.clone(),
+            forced_endpoint: setup.forced_endpoint.clone(),
+        };
+        Clients::build(setup, self.region.clone())
     }
 }
 

@@ -68,8 +68,8 @@ pub(crate) async fn master_secrets<'a>(
 /// One batch: the instances (or clusters) with these ARNs, every page.
 async fn describe(client: &aws_sdk_rds::Client, kind: RdsKind, arns: &[String]) -> Result<Vec<(String, MasterSecret)>> {
     let (filter, what) = match kind {
-        RdsKind::Instance => ("db-instance-id", "reading the DB instances that own secrets (rds:DescribeDBInstances)"),
-        RdsKind::Cluster => ("db-cluster-id", "reading the DB clusters that own secrets (rds:DescribeDBClusters)"),
+        RdsKind::Instance => ("db-instance-id", "rds:DescribeDBInstances"),
+        RdsKind::Cluster => ("db-cluster-id", "rds:DescribeDBClusters"),
     };
     let filter = Filter::builder().name(filter).set_values(Some(arns.to_vec())).build();
     let mut found = Vec::new();
@@ -146,7 +146,6 @@ pub(crate) async fn rotate_master_password(clients: &Clients, resource: &RdsReso
         regional = clients.for_region(&resource.region);
         &regional.rds
     };
-    let what = format!("rotating the master user password of {} {} through RDS", resource.kind.as_str(), resource.id);
     match resource.kind {
         RdsKind::Instance => client
             .modify_db_instance()
@@ -156,7 +155,7 @@ pub(crate) async fn rotate_master_password(clients: &Clients, resource: &RdsReso
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| explain(e, &what)),
+            .map_err(|e| explain(e, "rds:ModifyDBInstance")),
         RdsKind::Cluster => client
             .modify_db_cluster()
             .db_cluster_identifier(&resource.id)
@@ -165,6 +164,6 @@ pub(crate) async fn rotate_master_password(clients: &Clients, resource: &RdsReso
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| explain(e, &what)),
+            .map_err(|e| explain(e, "rds:ModifyDBCluster")),
     }
 }

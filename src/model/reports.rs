@@ -252,6 +252,8 @@ impl DisableReport {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Skipped {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) account: Option<String>,
     pub(crate) secret: String,
     #[serde(rename = "ARN")]
     pub(crate) arn: String,
@@ -276,6 +278,44 @@ pub(crate) struct FailedRegion {
     pub(crate) message: String,
 }
 
+/// Something an audit across accounts could not read: an account whose role
+/// could not be assumed (no region), a region that could not be listed, a
+/// lookup refused. `{"Account", "Region", "Stage", "Error"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AccessError {
+    pub(crate) account: String,
+    pub(crate) region: Option<String>,
+    /// assume-role, list-regions, list-secrets, or lookup.
+    pub(crate) stage: &'static str,
+    pub(crate) error: String,
+}
+
+/// A region left out of one account's audit: an opt-in region the account
+/// has not enabled (AWS answers its calls with an invalid-token error).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct SkippedRegion {
+    pub(crate) account: String,
+    pub(crate) region: String,
+    pub(crate) reason: String,
+}
+
+/// What an audit across accounts read: `Summary.Accounts`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct AccountsSummary {
+    /// Accounts listed (after --exclude-accounts).
+    pub(crate) listed: usize,
+    /// Accounts read (their role assumed, or the caller's own).
+    pub(crate) read: usize,
+    /// Accounts whose role could not be assumed.
+    pub(crate) skipped: usize,
+    /// Account-regions read, and left out.
+    pub(crate) regions_read: usize,
+    pub(crate) regions_skipped: Vec<SkippedRegion>,
+}
+
 /// `audit`.
 #[derive(Debug)]
 pub(crate) struct AuditReport {
@@ -288,6 +328,11 @@ pub(crate) struct AuditReport {
     pub(crate) failed_regions: Vec<FailedRegion>,
     pub(crate) unchecked: Vec<Unchecked>,
     pub(crate) fail_on: FailOn,
+    /// In an audit across accounts: what was read, and what could not be.
+    pub(crate) accounts: Option<AccountsSummary>,
+    pub(crate) access_errors: Vec<AccessError>,
+    /// `--strict`: anything that could not be read makes the exit code 1, before findings.
+    pub(crate) strict: bool,
 }
 
 /// A secret its owner rotates, as the audit saw it: `{"Secret", "ARN",
@@ -295,6 +340,8 @@ pub(crate) struct AuditReport {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct ManagedSecret {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) account: Option<String>,
     pub(crate) secret: String,
     #[serde(rename = "ARN")]
     pub(crate) arn: String,
@@ -317,9 +364,13 @@ impl AuditReport {
     /// 3 when a finding reaches --fail-on; else 1 when something could not be
     /// read (a region, a function, a VPC): an incomplete audit must not pass; else 0.
     pub(crate) fn exit(&self) -> Exit {
-        if self.findings.iter().any(|f| self.fail_on.fails(f.severity)) {
+        let incomplete =
+            !self.failed_regions.is_empty() || !self.unchecked.is_empty() || !self.access_errors.is_empty();
+        if self.strict && incomplete {
+            Exit::Failure
+        } else if self.findings.iter().any(|f| self.fail_on.fails(f.severity)) {
             Exit::Findings
-        } else if !self.failed_regions.is_empty() || !self.unchecked.is_empty() {
+        } else if incomplete {
             Exit::Failure
         } else {
             Exit::Success
@@ -334,7 +385,16 @@ impl AuditReport {
                 u.resource, u.region, u.message
             )
         });
-        regions.chain(lookups).collect()
+        let access = self.access_errors.iter().map(|e| match &e.region {
+            Some(region) => format!("account {} in {region} ({}): {}", e.account, e.stage, e.error),
+            None => format!("account {} was not audited ({}): {}", e.account, e.stage, e.error),
+        });
+        let skipped = self
+            .accounts
+            .iter()
+            .flat_map(|a| &a.regions_skipped)
+            .map(|s| format!("account {} left out {}: {}", s.account, s.region, s.reason));
+        regions.chain(lookups).chain(access).chain(skipped).collect()
     }
 
     /// `{"Findings": [...], "Summary": {...}}`.
@@ -342,7 +402,9 @@ impl AuditReport {
         AuditJson {
             findings: &self.findings,
             managed: &self.managed,
+            access_errors: self.accounts.as_ref().map(|_| self.access_errors.as_slice()),
             summary: AuditSummary {
+                accounts: self.accounts.as_ref(),
                 secrets: self.secrets_read,
                 regions: &self.regions,
                 high: self.count(Severity::High),
@@ -362,12 +424,17 @@ impl AuditReport {
 pub(crate) struct AuditJson<'a> {
     findings: &'a [Finding],
     managed: &'a [ManagedSecret],
+    /// Only in an audit across accounts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access_errors: Option<&'a [AccessError]>,
     summary: AuditSummary<'a>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct AuditSummary<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accounts: Option<&'a AccountsSummary>,
     secrets: usize,
     regions: &'a [String],
     high: usize,

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use comfy_table::{Table, presets};
 use jiff::Timestamp;
 
+use crate::audit::{Finding, Severity};
 use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::model::{
@@ -66,10 +67,123 @@ pub(crate) fn render(ctx: &Context, outcome: &Report) -> io::Result<String> {
 }
 
 fn audit_table(ctx: &Context, report: &AuditReport) -> String {
-    use crate::audit::Severity;
     let mut out = String::new();
+    if report.accounts.is_some() {
+        // Across accounts: each account's findings under its own heading.
+        let mut accounts: Vec<&str> = report.findings.iter().filter_map(|f| f.account.as_deref()).collect();
+        accounts.dedup();
+        for account in accounts {
+            let findings: Vec<&Finding> =
+                report.findings.iter().filter(|f| f.account.as_deref() == Some(account)).collect();
+            let _ = writeln!(
+                out,
+                "ACCOUNT {account} ({} finding{})",
+                findings.len(),
+                if findings.len() == 1 { "" } else { "s" }
+            );
+            severity_tables(ctx, &findings, &mut out);
+        }
+    } else {
+        severity_tables(ctx, &report.findings.iter().collect::<Vec<_>>(), &mut out);
+    }
+    managed_table(report, &mut out);
+    if !report.skipped.is_empty() {
+        let _ = writeln!(out, "NOT JUDGED ({})", report.skipped.len());
+        for skipped in &report.skipped {
+            let account = skipped.account.as_deref().map(|a| format!("{a} ")).unwrap_or_default();
+            let _ = writeln!(out, "  {} ({account}{}): {}", skipped.secret, skipped.region, skipped.reason);
+        }
+        out.push('\n');
+    }
+    if !report.access_errors.is_empty() {
+        let _ = writeln!(out, "NOT READ ({}: access errors, not findings)", report.access_errors.len());
+        let mut table = Table::new();
+        table.load_style(presets::NOTHING);
+        table.set_header(["ACCOUNT", "REGION", "STAGE", "ERROR"]);
+        for error in &report.access_errors {
+            table.add_row([
+                error.account.as_str(),
+                error.region.as_deref().unwrap_or("-"),
+                error.stage,
+                error.error.as_str(),
+            ]);
+        }
+        push_indented(&mut out, &mut table);
+        out.push('\n');
+    }
+    if let Some(accounts) = &report.accounts {
+        let _ = write!(
+            out,
+            "{} of {} account{} read ({} skipped), {} account-region{} read ({} left out): ",
+            accounts.read,
+            accounts.listed,
+            if accounts.listed == 1 { "" } else { "s" },
+            accounts.skipped,
+            accounts.regions_read,
+            if accounts.regions_read == 1 { "" } else { "s" },
+            accounts.regions_skipped.len(),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{} secret{} in {} ({}): {} high, {} medium, {} low{}",
+        report.secrets_read,
+        if report.secrets_read == 1 { "" } else { "s" },
+        if report.regions.len() == 1 { "1 region".to_string() } else { format!("{} regions", report.regions.len()) },
+        report.regions.join(", "),
+        report.count(Severity::High),
+        report.count(Severity::Medium),
+        report.count(Severity::Low),
+        if report.failed_regions.is_empty() {
+            String::new()
+        } else {
+            format!("; {} region(s) not audited", report.failed_regions.len())
+        }
+    );
+    out
+}
+
+/// The MANAGED section: secrets their owners rotate, with what the owners say.
+fn managed_table(report: &AuditReport, out: &mut String) {
+    if report.managed.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "MANAGED ({}: rotated by their owners, judged by the managed rules)", report.managed.len());
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    table.set_header(["SECRET", "REGION", "OWNER", "OWNER SAYS", "ROTATION", "SCHEDULE"]);
+    for managed in &report.managed {
+        // `arn:aws:rds:<region>:<account>:db:orders` → `rds db:orders`
+        let owner = match managed.owner.resource.as_deref().and_then(|r| r.splitn(6, ':').nth(5)) {
+            Some(resource) => format!("{} {resource}", managed.owner.service),
+            None => managed.owner.service.clone(),
+        };
+        let schedule = match (&managed.rotation_rules, managed.default_schedule) {
+            (Some(rules), Some(default)) => format!("{} (default {default})", describe_rules(rules)),
+            (Some(rules), None) => describe_rules(rules),
+            (None, Some(default)) => format!("(default {default})"),
+            (None, None) => "-".to_string(),
+        };
+        table.add_row([
+            managed.secret.clone(),
+            match &managed.account {
+                Some(account) => format!("{account} {}", managed.region),
+                None => managed.region.clone(),
+            },
+            owner,
+            managed.owner.secret_status.clone().unwrap_or_else(|| "-".to_string()),
+            if managed.rotation_enabled == Some(true) { "on" } else { "off" }.to_string(),
+            schedule,
+        ]);
+    }
+    push_indented(out, &mut table);
+    out.push('\n');
+}
+
+/// Findings by severity, highest first, one table each.
+fn severity_tables(ctx: &Context, findings: &[&Finding], out: &mut String) {
     for severity in [Severity::High, Severity::Medium, Severity::Low] {
-        let findings: Vec<_> = report.findings.iter().filter(|f| f.severity == severity).collect();
+        let findings: Vec<_> = findings.iter().filter(|f| f.severity == severity).collect();
         if findings.is_empty() {
             continue;
         }
@@ -96,63 +210,9 @@ fn audit_table(ctx: &Context, report: &AuditReport) -> String {
                 finding.message.as_str(),
             ]);
         }
-        push_indented(&mut out, &mut table);
+        push_indented(out, &mut table);
         out.push('\n');
     }
-    if !report.managed.is_empty() {
-        let _ =
-            writeln!(out, "MANAGED ({}: rotated by their owners, judged by the managed rules)", report.managed.len());
-        let mut table = Table::new();
-        table.load_style(presets::NOTHING);
-        table.set_header(["SECRET", "REGION", "OWNER", "OWNER SAYS", "ROTATION", "SCHEDULE"]);
-        for managed in &report.managed {
-            // `arn:aws:rds:<region>:<account>:db:orders` → `rds db:orders`
-            let owner = match managed.owner.resource.as_deref().and_then(|r| r.splitn(6, ':').nth(5)) {
-                Some(resource) => format!("{} {resource}", managed.owner.service),
-                None => managed.owner.service.clone(),
-            };
-            let schedule = match (&managed.rotation_rules, managed.default_schedule) {
-                (Some(rules), Some(default)) => format!("{} (default {default})", describe_rules(rules)),
-                (Some(rules), None) => describe_rules(rules),
-                (None, Some(default)) => format!("(default {default})"),
-                (None, None) => "-".to_string(),
-            };
-            table.add_row([
-                managed.secret.clone(),
-                managed.region.clone(),
-                owner,
-                managed.owner.secret_status.clone().unwrap_or_else(|| "-".to_string()),
-                if managed.rotation_enabled == Some(true) { "on" } else { "off" }.to_string(),
-                schedule,
-            ]);
-        }
-        push_indented(&mut out, &mut table);
-        out.push('\n');
-    }
-    if !report.skipped.is_empty() {
-        let _ = writeln!(out, "NOT JUDGED ({})", report.skipped.len());
-        for skipped in &report.skipped {
-            let _ = writeln!(out, "  {} ({}): {}", skipped.secret, skipped.region, skipped.reason);
-        }
-        out.push('\n');
-    }
-    let _ = writeln!(
-        out,
-        "{} secret{} in {} ({}): {} high, {} medium, {} low{}",
-        report.secrets_read,
-        if report.secrets_read == 1 { "" } else { "s" },
-        if report.regions.len() == 1 { "1 region".to_string() } else { format!("{} regions", report.regions.len()) },
-        report.regions.join(", "),
-        report.count(Severity::High),
-        report.count(Severity::Medium),
-        report.count(Severity::Low),
-        if report.failed_regions.is_empty() {
-            String::new()
-        } else {
-            format!("; {} region(s) not audited", report.failed_regions.len())
-        }
-    );
-    out
 }
 
 /// A table under a heading: indented by two, no trailing spaces.

@@ -250,6 +250,7 @@ fn a_disable() {
 
 fn audit() -> Report {
     let finding = |status: &SecretStatus, rule: Rule, message: &str| Finding {
+        account: None,
         secret: status.secret.name.clone(),
         arn: status.secret.arn.clone(),
         region: "us-east-1".into(),
@@ -264,6 +265,7 @@ fn audit() -> Report {
             finding(&healthy(), Rule::RotationLambdaNoSourceAccount, "the invoke statement has no aws:SourceAccount"),
             finding(&healthy(), Rule::Unused, "not read for 120 days"),
             Finding {
+                account: None,
                 secret: "rds!db-1234".into(),
                 arn: format!("{ARN}rds!db-1234-AbCdEf"),
                 region: "us-east-1".into(),
@@ -275,12 +277,14 @@ fn audit() -> Report {
         regions: vec!["us-east-1".into(), "eu-west-1".into()],
         secrets_read: 3,
         skipped: vec![Skipped {
+            account: None,
             secret: "app/db".into(),
             arn: format!("{ARN}app/db-AbCdEf"),
             region: "eu-west-1".into(),
             reason: "replica of the secret in us-east-1".into(),
         }],
         managed: vec![ManagedSecret {
+            account: None,
             secret: "rds!db-1234".into(),
             arn: format!("{ARN}rds!db-1234-AbCdEf"),
             region: "us-east-1".into(),
@@ -304,6 +308,9 @@ fn audit() -> Report {
             message: "lambda:GetPolicy was denied".into(),
         }],
         fail_on: FailOn::High,
+        accounts: None,
+        access_errors: vec![],
+        strict: false,
     })
 }
 

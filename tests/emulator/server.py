@@ -36,7 +36,7 @@ from moto.moto_server.werkzeug_app import (  # noqa: E402
     create_backend_app,
 )
 from rotctl_emulator import awslambda, cloudformation, common, ec2, harness, secretsmanager  # noqa: E402
-from rotctl_emulator import logs, rds  # noqa: E402
+from rotctl_emulator import logs, rds, sts  # noqa: E402
 from rotctl_emulator import serverlessrepo  # noqa: E402
 
 
@@ -49,6 +49,7 @@ def apply_patches() -> None:
     serverlessrepo.apply()
     logs.apply()
     rds.apply()
+    sts.apply()
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ mod day_two;
 mod enable;
 mod harness;
 mod managed;
+mod organization;
 mod properties;
 mod real_db;
 mod reliability;

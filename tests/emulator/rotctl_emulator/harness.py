@@ -7,7 +7,7 @@ dropped connections, held requests and answers), answers CloudTrail
 LookupEvents from the rotation service events (cloudtrail.py), and serves the
 control endpoints under /_harness/ (see HarnessApp.control): the call log,
 faults (see Fault), secret-dates (the dates only time could otherwise change),
-managed-secret, owner-status, rotation-events, the rotation functions' zips (function-zip)
+managed-secret, owner-status, latency, access-key, role, rotation-events, the rotation functions' zips (function-zip)
 and real PostgreSQL clusters (postgres, see postgres_control). It patches nothing in moto; server.py
 wraps moto's application in HarnessApp.
 """
@@ -26,6 +26,7 @@ from collections import defaultdict
 from typing import Any
 from urllib.parse import parse_qs
 
+from moto.iam.models import get_account_id_from, iam_backends
 from moto.secretsmanager import models as sm
 
 from . import postgres, rds
@@ -138,12 +139,38 @@ class Fault:
         return status, headers, body
 
 
+def create_role(body: dict[str, Any]) -> str:
+    """{"Account", "RoleName", "TrustedAccount", "ExternalId"?}: a role the
+    trusted account may assume (with that external id, when given)."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{body['TrustedAccount']}:root"},
+        "Action": "sts:AssumeRole",
+    }
+    if body.get("ExternalId"):
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": body["ExternalId"]}}
+    iam = iam_backends[body["Account"]]["aws"]
+    role = iam.create_role(
+        role_name=body["RoleName"],
+        assume_role_policy_document=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        path="/", permissions_boundary=None, description="", tags=[], max_session_duration=None,
+    )
+    return role.arn
+
+
 class HarnessApp:
     def __init__(self, moto_app: Any):
         self.moto_app = moto_app
         self.calls: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.faults: dict[str, list[Fault]] = defaultdict(list)
         self.lock = threading.Lock()
+        # Credentials from AssumeRole → the access key that assumed the role:
+        # a run's calls in other accounts are still that run's (its call log
+        # and its faults follow it there).
+        self.aliases: dict[str, str] = {}
+        # Seconds added before every AWS answer (POST /_harness/latency): AWS's
+        # round trip, for measurements. Not under the state lock: calls overlap.
+        self.latency = 0.0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO", "").startswith("/_harness/"):
@@ -152,11 +179,16 @@ class HarnessApp:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         match = CREDENTIAL.search(environ.get("HTTP_AUTHORIZATION", ""))
-        key, region, service = match.groups() if match else ("anonymous", "us-east-1", "unknown")
+        signing_key, region, service = match.groups() if match else ("anonymous", "us-east-1", "unknown")
         operation = operation_of(service, environ, body)
         with self.lock:
+            key = self.aliases.get(signing_key, signing_key)
             fault = next((f for f in self.faults.get(key, []) if f.matches(service, operation, region)), None)
-        call = {"Service": service, "Operation": operation, "Region": region, "Time": time.time()}
+            latency = self.latency
+        call = {"Service": service, "Operation": operation, "Region": region, "Time": time.time(),
+                "Account": get_account_id_from(signing_key)}
+        if latency:
+            time.sleep(latency)
         if fault is not None and fault.hold_answer is not None:
             fault, held_answer = None, fault
         else:
@@ -194,6 +226,11 @@ class HarnessApp:
         if fault is not None:
             return self.fail(key, call, fault, service, environ, start_response)
         call["Status"] = int(captured["status"].split()[0])
+        if service == "sts" and operation == "AssumeRole" and call["Status"] == 200:
+            assumed = re.search(rb"<AccessKeyId>([^<]+)</AccessKeyId>", payload)
+            if assumed:
+                with self.lock:
+                    self.aliases[assumed.group(1).decode()] = key
         if held_answer is not None:
             if not self.hold(key, dict(call, Fault="held"), held_answer.hold_answer, environ):
                 raise ConnectionAbortedError("the client hung up while the harness held the answer")
@@ -268,6 +305,23 @@ class HarnessApp:
                     backend = sm.secretsmanager_backends[body.get("Account", ACCOUNT_ID)][body["Region"]]
                     secret = backend.create_managed_secret(body["Service"], body["Name"], secret_string="{}")
                     answer = {"ARN": secret.arn}
+            elif path == "/_harness/latency" and method == "POST":
+                with self.lock:
+                    self.latency = float(body["Seconds"])
+            elif path == "/_harness/access-key" and method == "POST":
+                # An identity in another account (AWS: a user or SSO session there).
+                with STATE:
+                    iam = iam_backends[body["Account"]]["aws"]
+                    user = body.get("UserName") or f"harness-{uuid.uuid4().hex[:8]}"
+                    if user not in iam.users:
+                        iam.create_user(region_name="us-east-1", user_name=user)
+                    created = iam.create_access_key(user)
+                    answer = {"AccessKeyId": created.access_key_id, "SecretAccessKey": created.secret_access_key}
+            elif path == "/_harness/role" and method == "POST":
+                # A role another account may assume (AWS: what a StackSet or
+                # Organizations' account creation puts in each account).
+                with STATE:
+                    answer = {"Arn": create_role(body)}
             elif path == "/_harness/owner-status" and method == "POST":
                 # AWS: an owner (RDS) reports `impaired` when it lost access to
                 # its secret or the secret's KMS key; nothing in moto can cause that.

@@ -75,6 +75,7 @@ impl World {
                 operation: call["Operation"].as_str().unwrap_or_default().to_string(),
                 status: call["Status"].as_u64().unwrap_or_default(),
                 injected: call["Fault"].as_str().is_some_and(|f| f != "held"),
+                account: call["Account"].as_str().unwrap_or_default().to_string(),
             })
             .collect()
     }
@@ -128,6 +129,8 @@ pub struct Call {
     pub status: u64,
     /// The harness failed or dropped this call (a fault the test asked for).
     pub injected: bool,
+    /// The account the call acted in (its credentials').
+    pub account: String,
 }
 
 impl Call {
@@ -139,7 +142,9 @@ impl Call {
 
 /// Whether an AWS operation (or IAM action name) only reads.
 pub fn reads(operation: &str) -> bool {
+    // AssumeRole changes nothing in AWS: it hands out credentials.
     ["Describe", "List", "Get", "Lookup", "Filter"].iter().any(|read| operation.starts_with(read))
+        || operation == "AssumeRole"
 }
 
 /// The mutating calls among `calls`.

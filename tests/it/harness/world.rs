@@ -20,12 +20,16 @@ pub struct World {
     pub region: String,
     /// Prefix of every name this world creates: `t` and digits.
     pub prefix: String,
+    /// The account its identities act in.
+    pub account: String,
     pub(super) rotctl_key: String,
     pub secrets: aws_sdk_secretsmanager::Client,
     pub lambda: aws_sdk_lambda::Client,
     pub ec2: aws_sdk_ec2::Client,
     pub cloudformation: aws_sdk_cloudformation::Client,
     pub rds: aws_sdk_rds::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub organizations: aws_sdk_organizations::Client,
     iam: aws_sdk_iam::Client,
     role_arn: OnceLock<String>,
 }
@@ -37,12 +41,35 @@ impl World {
 
     /// A world in a region no other test uses, for whole-region listings.
     pub fn in_region(region: &str) -> World {
-        let emulator = emulator();
+        let id = World::next_id();
+        World::build(region, &id, &format!("AKIASEED{id:0>12}"), format!("AKIAROTCTL{id:0>10}"), ACCOUNT)
+    }
+
+    /// A world in an account of its own (a fresh account id): its seeding
+    /// and rotctl act as identities in that account (access keys the
+    /// emulator made there), e.g. an organization's management account.
+    pub fn in_own_account(region: &str) -> World {
+        let id = World::next_id();
+        let digits: String = id.chars().filter(char::is_ascii_digit).collect();
+        let account = format!("2{digits:0>11}");
+        let account = &account[account.len() - 12..];
+        let endpoint = &emulator().endpoint;
+        let key = |user: &str| {
+            let answer =
+                control::post(endpoint, "/_harness/access-key", &json!({"Account": account, "UserName": user}));
+            answer["AccessKeyId"].as_str().expect("an access key").to_string()
+        };
+        World::build(region, &id, &key("seed"), key("rotctl"), account)
+    }
+
+    fn next_id() -> String {
         let n = NEXT_WORLD.fetch_add(1, Ordering::Relaxed);
-        let id = format!("{}{n:04}", std::process::id() % 100_000);
-        let seed_key = format!("AKIASEED{id:0>12}");
-        let rotctl_key = format!("AKIAROTCTL{id:0>10}");
-        let credentials = Credentials::new(&seed_key, "test-secret-key", None, None, "harness");
+        format!("{}{n:04}", std::process::id() % 100_000)
+    }
+
+    fn build(region: &str, id: &str, seed_key: &str, rotctl_key: String, account: &str) -> World {
+        let emulator = emulator();
+        let credentials = Credentials::new(seed_key, "test-secret-key", None, None, "harness");
         let region = region.to_string();
         macro_rules! client {
             ($sdk:ident) => {
@@ -59,16 +86,82 @@ impl World {
         World {
             endpoint: emulator.endpoint.clone(),
             prefix: format!("t{id}"),
+            account: account.to_string(),
             secrets: client!(aws_sdk_secretsmanager),
             lambda: client!(aws_sdk_lambda),
             ec2: client!(aws_sdk_ec2),
             cloudformation: client!(aws_sdk_cloudformation),
             rds: client!(aws_sdk_rds),
+            sts: client!(aws_sdk_sts),
+            organizations: client!(aws_sdk_organizations),
             iam: client!(aws_sdk_iam),
             region,
             rotctl_key,
             role_arn: OnceLock::new(),
         }
+    }
+
+    /// Makes this world's account the management account of a new
+    /// organization with `members` new accounts (each with the
+    /// OrganizationAccountAccessRole AWS creates, trusting the management
+    /// account). Returns the members' ids.
+    pub async fn organization(&self, members: usize) -> Vec<String> {
+        self.organizations
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .expect("CreateOrganization");
+        let mut ids = Vec::new();
+        for n in 0..members {
+            let out = self
+                .organizations
+                .create_account()
+                .account_name(format!("{}-member-{n}", self.prefix))
+                .email(format!("{}-member-{n}@example.com", self.prefix))
+                .send()
+                .await
+                .expect("CreateAccount");
+            ids.push(out.create_account_status().and_then(|s| s.account_id()).expect("an account id").to_string());
+        }
+        ids
+    }
+
+    /// A role in `account` this world's account may assume (with
+    /// `external_id`, when given), as a StackSet would put it there.
+    pub fn trusted_role(&self, account: &str, name: &str, external_id: Option<&str>) {
+        let body =
+            json!({"Account": account, "RoleName": name, "TrustedAccount": self.account, "ExternalId": external_id});
+        control::post(&self.endpoint, "/_harness/role", &body);
+    }
+
+    /// A Secrets Manager client acting in `account` (the organization's
+    /// access role assumed with this world's seeding identity), in `region`.
+    pub async fn secrets_in(&self, account: &str, region: &str) -> aws_sdk_secretsmanager::Client {
+        let out = self
+            .sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/OrganizationAccountAccessRole"))
+            .role_session_name("harness-seed")
+            .send()
+            .await
+            .expect("AssumeRole into a member account");
+        let issued = out.credentials().expect("credentials");
+        let credentials = Credentials::new(
+            issued.access_key_id(),
+            issued.secret_access_key(),
+            Some(issued.session_token().to_string()),
+            None,
+            "harness",
+        );
+        aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new(region.to_string()))
+                .endpoint_url(&self.endpoint)
+                .credentials_provider(credentials)
+                .build(),
+        )
     }
 
     /// A name unique to this world.

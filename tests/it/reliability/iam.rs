@@ -45,6 +45,8 @@ fn operations_in_code() -> std::collections::BTreeSet<String> {
         "cloudtrail" => Some("cloudtrail"),
         "logs" => Some("logs"),
         "rds" | "rds.rs" => Some("rds"),
+        "sts" | "accounts.rs" => Some("sts"),
+        "organizations" => Some("organizations"),
         _ => None,
     };
     let pascal = |snake: &str| -> String { snake.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect() };
@@ -275,4 +277,20 @@ async fn access_denied_on_each_call_for_a_managed_secret() {
     })
     .await;
     each_call_denied(&world, "audit", &optional, async |_| vec!["audit".into()]).await;
+}
+
+/// Across accounts: the caller's identity and the organization's listing are
+/// needed (denied, the run stops naming them); a role or a region denied is
+/// an access error, named, while the other accounts are still read.
+#[tokio::test]
+async fn access_denied_on_each_call_across_accounts() {
+    let world = World::in_own_account("us-east-1");
+    for member in world.organization(2).await {
+        world.trusted_role(&member, "RotctlAudit", None);
+    }
+    let optional = ["LookupEvents", "FilterLogEvents"];
+    each_call_denied(&world, "audit-accounts+audit", &optional, async |_| {
+        ["audit", "--org", "--role-name", "RotctlAudit"].map(String::from).to_vec()
+    })
+    .await;
 }

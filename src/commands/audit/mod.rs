@@ -18,8 +18,10 @@ use crate::audit::{self, Evidence, FailOn, Finding, FunctionFacts, Options};
 use crate::aws::{self, Clients, ec2, lambda, rds, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result, shown};
-use crate::model::{AuditReport, FailedRegion, Failure, ManagedSecret, Owner, Secret, Skipped, Unchecked};
+use crate::model::{AccessError, AuditReport, FailedRegion, Failure, ManagedSecret, Owner, Secret, Skipped, Unchecked};
 use crate::owner;
+
+mod accounts;
 use crate::policy;
 use crate::progress::Progress;
 
@@ -58,6 +60,43 @@ pub struct AuditArgs {
     /// Exit 3 when a finding of this severity or higher exists
     #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = FailOn::High)]
     pub fail_on: FailOn,
+
+    /// Exit 1 when anything could not be read (an account, a region, a
+    /// lookup), even when findings would make it 3
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Audit these accounts (comma-separated ids, or @FILE: ids separated by
+    /// lines, spaces or commas, # comments) through --role-name
+    #[arg(long, value_name = "IDS", value_delimiter = ',', conflicts_with = "org", help_heading = "Across accounts")]
+    pub accounts: Vec<String>,
+
+    /// Audit every ACTIVE account of the organization (run it where the
+    /// accounts can be listed: the management account or a delegated administrator)
+    #[arg(long, help_heading = "Across accounts")]
+    pub org: bool,
+
+    /// With --org: only the accounts under this organizational unit (ou-... or
+    /// the root r-...), nested units included
+    #[arg(long, value_name = "OU_ID", requires = "org", help_heading = "Across accounts")]
+    pub ou: Option<String>,
+
+    /// Leave these accounts out (comma-separated ids, or @FILE)
+    #[arg(long, value_name = "IDS", value_delimiter = ',', help_heading = "Across accounts")]
+    pub exclude_accounts: Vec<String>,
+
+    /// The role assumed in each account (the caller's own account is read
+    /// with the caller's credentials)
+    #[arg(long, value_name = "NAME", help_heading = "Across accounts")]
+    pub role_name: Option<String>,
+
+    /// The external id the role's trust policy requires
+    #[arg(long, value_name = "ID", requires = "role_name", help_heading = "Across accounts")]
+    pub external_id: Option<String>,
+
+    /// How many accounts are read at once (1-100)
+    #[arg(long, value_name = "N", default_value_t = accounts::DEFAULT_MAX_ACCOUNTS, help_heading = "Across accounts")]
+    pub max_accounts: usize,
 }
 
 fn options(args: &AuditArgs) -> Result<Options> {
@@ -91,81 +130,163 @@ fn options(args: &AuditArgs) -> Result<Options> {
     })
 }
 
-pub(crate) async fn run(env: &Env, args: &AuditArgs) -> Result<AuditReport> {
-    let options = options(args)?;
-    let clients = env.clients().await?;
-    let (now, progress) = (env.ctx.now, &env.progress);
-    let regions = match &args.regions[..] {
-        [] => vec![clients.region.clone()],
-        [all] if all == "all" => ec2::enabled_regions(&clients.ec2).await?,
+/// The regions an audit reads in each account, as given.
+#[derive(Debug, Clone)]
+pub(crate) enum Regions {
+    /// The configured region.
+    Configured,
+    /// Every region enabled for the account (EC2 DescribeRegions, per account).
+    All,
+    List(Vec<String>),
+}
+
+fn regions(args: &AuditArgs) -> Result<Regions> {
+    Ok(match &args.regions[..] {
+        [] => Regions::Configured,
+        [all] if all == "all" => Regions::All,
         list => {
             for region in list {
                 aws::check_region(region)?;
             }
-            list.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect()
+            Regions::List(list.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect())
         }
-    };
-    let results: Vec<(String, Result<RegionAudit>)> = stream::iter(regions.clone())
-        .map(|region| {
-            let options = &options;
-            async move {
-                let regional = clients.for_region(&region);
-                let result = audit_region(&regional, options, now, progress).await;
-                (region, result)
-            }
-        })
-        .buffer_unordered(CONCURRENT_REGIONS)
-        .collect()
-        .await;
+    })
+}
 
+pub(crate) async fn run(env: &Env, args: &AuditArgs) -> Result<AuditReport> {
+    let options = options(args)?;
+    let regions = regions(args)?;
+    let scope = accounts::scope(args)?;
+    let clients = env.clients().await?;
     let mut report = AuditReport {
         findings: Vec::new(),
-        regions,
+        regions: Vec::new(),
         secrets_read: 0,
         skipped: Vec::new(),
         managed: Vec::new(),
         failed_regions: Vec::new(),
         unchecked: Vec::new(),
         fail_on: args.fail_on,
+        accounts: None,
+        access_errors: Vec::new(),
+        strict: args.strict,
     };
+    if let Some(scope) = scope {
+        accounts::run(env, clients, &scope, &regions, &options, &mut report).await?;
+    } else {
+        let audit = audit_account(clients, &regions, &options, env.ctx.now, &env.progress).await?;
+        let single = audit.regions.len() == 1;
+        if let Some((region, error)) = merge(&mut report, None, audit)
+            && single
+        {
+            // One region asked for and it could not be read: that is the run's failure, as it is.
+            return Err(error.in_context(&format!("auditing {region}")));
+        }
+    }
+    sort(&mut report);
+    Ok(report)
+}
+
+/// One account's audit: each chosen region's result.
+pub(crate) struct AccountAudit {
+    pub(crate) regions: Vec<String>,
+    pub(crate) results: Vec<(String, Result<RegionAudit>)>,
+}
+
+/// Every chosen region of one account, CONCURRENT_REGIONS at a time. Fails
+/// only when the account's regions cannot be listed (`--regions all`).
+pub(crate) async fn audit_account(
+    clients: &Clients,
+    regions: &Regions,
+    options: &Options,
+    now: Timestamp,
+    progress: &Progress,
+) -> Result<AccountAudit> {
+    let regions = match regions {
+        Regions::Configured => vec![clients.region.clone()],
+        Regions::All => ec2::enabled_regions(&clients.ec2).await?,
+        Regions::List(list) => list.clone(),
+    };
+    let results = stream::iter(regions.clone())
+        .map(|region| async move {
+            let regional = clients.for_region(&region);
+            let result = audit_region(&regional, options, now, progress).await;
+            (region, result)
+        })
+        .buffer_unordered(CONCURRENT_REGIONS)
+        .collect()
+        .await;
+    Ok(AccountAudit { regions, results })
+}
+
+/// Adds one account's audit to the report (`account` in an audit across
+/// accounts, where what could not be read becomes an access error). Returns
+/// the first region that failed, with its error.
+pub(crate) fn merge(
+    report: &mut AuditReport,
+    account: Option<&str>,
+    audit: AccountAudit,
+) -> Option<(String, crate::error::Error)> {
     let mut first_error = None;
-    for (region, result) in results {
+    for region in audit.regions {
+        if !report.regions.contains(&region) {
+            report.regions.push(region);
+        }
+    }
+    let stamp = || account.map(str::to_string);
+    for (region, result) in audit.results {
         match result {
             Ok(audit) => {
                 report.secrets_read += audit.secrets_read;
-                report.findings.extend(audit.findings);
-                report.skipped.extend(audit.skipped);
-                report.managed.extend(audit.managed);
-                report.unchecked.extend(audit.unchecked);
+                report.findings.extend(audit.findings.into_iter().map(|f| Finding { account: stamp(), ..f }));
+                report.skipped.extend(audit.skipped.into_iter().map(|s| Skipped { account: stamp(), ..s }));
+                report.managed.extend(audit.managed.into_iter().map(|m| ManagedSecret { account: stamp(), ..m }));
+                match account {
+                    Some(account) => report.access_errors.extend(audit.unchecked.into_iter().map(|u| AccessError {
+                        account: account.to_string(),
+                        region: Some(u.region),
+                        stage: "lookup",
+                        error: format!("{}: {}", u.resource, u.message),
+                    })),
+                    None => report.unchecked.extend(audit.unchecked),
+                }
+                if let Some(summary) = report.accounts.as_mut() {
+                    summary.regions_read += 1;
+                }
             }
             // One region failing (no access, an opt-in region) does not stop the others.
             Err(error) => {
-                report.failed_regions.push(FailedRegion { region: region.clone(), message: error.to_string() });
+                match account {
+                    Some(account) => accounts::region_failed(report, account, &region, &error),
+                    None => {
+                        report.failed_regions.push(FailedRegion { region: region.clone(), message: error.to_string() });
+                    }
+                }
                 first_error.get_or_insert((region, error));
             }
         }
     }
-    if report.failed_regions.len() == report.regions.len() && report.regions.len() == 1 {
-        // One region asked for and it could not be read: that is the run's failure, as it is.
-        if let Some((region, error)) = first_error {
-            return Err(error.in_context(&format!("auditing {region}")));
-        }
-    }
+    first_error
+}
+
+fn sort(report: &mut AuditReport) {
+    report.regions.sort();
     report.findings.sort_by(|a, b| {
-        (std::cmp::Reverse(a.severity), &a.secret, &a.region, a.rule).cmp(&(
+        (&a.account, std::cmp::Reverse(a.severity), &a.secret, &a.region, a.rule).cmp(&(
+            &b.account,
             std::cmp::Reverse(b.severity),
             &b.secret,
             &b.region,
             b.rule,
         ))
     });
-    report.skipped.sort_by(|a, b| (&a.region, &a.secret).cmp(&(&b.region, &b.secret)));
-    report.managed.sort_by(|a, b| (&a.region, &a.secret).cmp(&(&b.region, &b.secret)));
+    report.skipped.sort_by(|a, b| (&a.account, &a.region, &a.secret).cmp(&(&b.account, &b.region, &b.secret)));
+    report.managed.sort_by(|a, b| (&a.account, &a.region, &a.secret).cmp(&(&b.account, &b.region, &b.secret)));
     report.failed_regions.sort_by(|a, b| a.region.cmp(&b.region));
-    Ok(report)
+    report.access_errors.sort_by(|a, b| (&a.account, &a.region, a.stage).cmp(&(&b.account, &b.region, b.stage)));
 }
 
-struct RegionAudit {
+pub(crate) struct RegionAudit {
     secrets_read: usize,
     findings: Vec<Finding>,
     skipped: Vec<Skipped>,
@@ -189,6 +310,7 @@ async fn audit_region(
     for secret in &listed {
         match (audit::classify(secret, region), owner::of(secret)) {
             (Some(skip), _) => skipped.push(Skipped {
+                account: None,
                 secret: secret.name.clone(),
                 arn: secret.arn.clone(),
                 region: region.to_string(),
@@ -301,6 +423,7 @@ fn finish_managed(region: &str, owned: Vec<(&Secret, Owner)>) -> (Vec<ManagedSec
         .map(|(secret, owner)| {
             findings.extend(audit::evaluate_managed(secret, region, &owner));
             ManagedSecret {
+                account: None,
                 secret: secret.name.clone(),
                 arn: secret.arn.clone(),
                 region: region.to_string(),
