@@ -327,16 +327,20 @@ def across_accounts(identity: dict, members: list[str], runs: int) -> dict:
 
         base = [ROTCTL, "audit", "--regions", regions, "-o", "json", "--fail-on", "never"]
         # One account alone: the first member, through its role, as one account of the run.
+        busy_before = harness("/_harness/busy")["Seconds"]
         single = [run([*base, "--accounts", members[0], "--role-name", "OrganizationAccountAccessRole"]) for _ in range(runs)]
+        result["one_account_emulator_busy_ms"] = round((harness("/_harness/busy")["Seconds"] - busy_before) / runs * 1000, 1)
         result["one_account_ms"] = round(statistics.median(w for w, _, _ in single) * 1000, 1)
         result["one_account_peak_mb"] = round(max(p for _, p, _ in single) / 1024, 1)
         print(f"  one account ({len(ORG_REGIONS)} regions): {result['one_account_ms']} ms", flush=True)
         result["by_max_accounts"] = {}
         for limit in ([1, 10, 20, 50] if not QUICK else [10, 20, 50]):
-            walls, peaks, counts = [], [], []
+            walls, peaks, counts, busy = [], [], [], []
             for _ in range(runs):
                 before = len(calls(identity["aws_access_key_id"]))
+                busy_before = harness("/_harness/busy")["Seconds"]
                 wall, peak, _ = run([*base, "--org", "--role-name", "OrganizationAccountAccessRole", "--max-accounts", str(limit)])
+                busy.append(harness("/_harness/busy")["Seconds"] - busy_before)
                 made = calls(identity["aws_access_key_id"])[before:]
                 walls.append(wall)
                 peaks.append(peak)
@@ -344,11 +348,13 @@ def across_accounts(identity: dict, members: list[str], runs: int) -> dict:
                 ops = [c["Operation"] for c in made]
             entry = {"median_ms": round(statistics.median(walls) * 1000, 1), "max_ms": round(max(walls) * 1000, 1),
                      "calls": statistics.median(counts), "assume_role": ops.count("AssumeRole"),
-                     "list_secrets": ops.count("ListSecrets"), "peak_mb": round(max(peaks) / 1024, 1)}
+                     "list_secrets": ops.count("ListSecrets"), "peak_mb": round(max(peaks) / 1024, 1),
+                     "emulator_busy_ms": round(statistics.median(busy) * 1000, 1)}
             result["by_max_accounts"][str(limit)] = entry
             print(f"  organization, --max-accounts {limit}: {entry['median_ms']} ms (max {entry['max_ms']}), "
                   f"{entry['calls']:.0f} calls ({entry['assume_role']} AssumeRole, {entry['list_secrets']} ListSecrets), "
-                  f"{entry['peak_mb']} MB", flush=True)
+                  f"{entry['peak_mb']} MB; the emulator busy {entry['emulator_busy_ms']} ms of it (it serves one call at a time)",
+                  flush=True)
         # Memory over the one account's (400 secrets), per 10,000 more secrets.
         secrets = len(members) * len(ORG_REGIONS) * 100
         grown = result["by_max_accounts"]["20"]["peak_mb"] - result["one_account_peak_mb"]

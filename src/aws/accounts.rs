@@ -183,6 +183,7 @@ impl ProvideCredentials for AssumedRole {
 mod tests {
     use aws_sdk_organizations::operation::list_accounts::ListAccountsOutput;
     use aws_sdk_organizations::types::{Account as Listed, AccountStatus};
+    use aws_sdk_sts::operation::assume_role::AssumeRoleOutput;
     use aws_smithy_mocks::{RuleMode, mock, mock_client};
 
     use super::*;
@@ -211,5 +212,51 @@ mod tests {
         let found = organization(&clients, None).await.expect("listed");
         assert_eq!(found, [Account { id: "111111111111".into(), name: Some("prod".into()) }]);
         assert_eq!((first.num_calls(), second.num_calls(), last.num_calls()), (1, 1, 1));
+    }
+
+    fn role() -> Role {
+        Role {
+            name: "RotctlAudit".into(),
+            partition: "aws".into(),
+            external_id: None,
+            session: "rotctl-audit-1".into(),
+        }
+    }
+
+    // A run that outlives its credentials: the emulator cannot make an hour
+    // pass, so STS answers from a rule here.
+    #[tokio::test]
+    async fn credentials_are_renewed_shortly_before_they_expire_and_not_before() {
+        let renew = mock!(aws_sdk_sts::Client::assume_role).then_output(|| {
+            let expires = aws_smithy_types::DateTime::from(SystemTime::now() + Duration::from_hours(1));
+            AssumeRoleOutput::builder()
+                .credentials(
+                    aws_sdk_sts::types::Credentials::builder()
+                        .access_key_id("ASIARENEWED")
+                        .secret_access_key("renewed")
+                        .session_token("token")
+                        .expiration(expires)
+                        .build()
+                        .expect("credentials"),
+                )
+                .build()
+        });
+        let sts = mock_client!(aws_sdk_sts, RuleMode::MatchAny, [&renew]);
+        let issued = |key: &str, left: Duration| {
+            Credentials::new(key, "secret", Some("token".into()), Some(SystemTime::now() + left), "test")
+        };
+        let fresh = AssumedRole {
+            sts: sts.clone(),
+            arn: role().arn("111111111111"),
+            role: role(),
+            current: Mutex::new(issued("ASIAFIRST", Duration::from_mins(50))),
+        };
+        assert_eq!(fresh.provide_credentials().await.expect("credentials").access_key_id(), "ASIAFIRST");
+        assert_eq!(renew.num_calls(), 0, "fresh credentials are kept");
+        let expiring = AssumedRole { current: Mutex::new(issued("ASIAFIRST", Duration::from_mins(1))), ..fresh };
+        assert_eq!(expiring.provide_credentials().await.expect("credentials").access_key_id(), "ASIARENEWED");
+        assert_eq!(expiring.provide_credentials().await.expect("credentials").access_key_id(), "ASIARENEWED");
+        assert_eq!(renew.num_calls(), 1, "renewed once, then kept");
+        assert_eq!(role().arn("111111111111"), "arn:aws:iam::111111111111:role/RotctlAudit");
     }
 }

@@ -40,8 +40,22 @@ from rotctl_emulator import logs, rds, sts  # noqa: E402
 from rotctl_emulator import serverlessrepo  # noqa: E402
 
 
+_original_backend_for_host = DomainDispatcherApplication.get_backend_for_host
+_backends_by_host: dict = {}
+
+
+def backend_for_host(self, host):  # type: ignore[no-untyped-def]
+    # Speed only, no AWS behaviour: moto finds a request's service by listing
+    # its modules on disk (a stat call per module) at every request, about a
+    # millisecond each; the answer for a host never changes.
+    if host not in _backends_by_host:
+        _backends_by_host[host] = _original_backend_for_host(self, host)
+    return _backends_by_host[host]
+
+
 def apply_patches() -> None:
     """Corrects moto where it differs from AWS (each module's docstring says how)."""
+    DomainDispatcherApplication.get_backend_for_host = backend_for_host
     secretsmanager.apply()
     awslambda.apply()
     ec2.apply()

@@ -171,6 +171,9 @@ class HarnessApp:
         # Seconds added before every AWS answer (POST /_harness/latency): AWS's
         # round trip, for measurements. Not under the state lock: calls overlap.
         self.latency = 0.0
+        # Seconds spent answering AWS calls, which the emulator serves one at
+        # a time (GET /_harness/busy): the floor of any run's time here.
+        self.busy = 0.0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("PATH_INFO", "").startswith("/_harness/"):
@@ -217,12 +220,14 @@ class HarnessApp:
         # it must not hold the state lock while it waits.
         guard = STATE if not (service == "lambda" and operation == "Invoke") else threading.Lock()
         with guard:
+            started = time.perf_counter()
             result = self.moto_app(environ, capture)
             try:
                 payload = b"".join(result)
             finally:
                 if hasattr(result, "close"):
                     result.close()
+            self.busy += time.perf_counter() - started
         if fault is not None:
             return self.fail(key, call, fault, service, environ, start_response)
         call["Status"] = int(captured["status"].split()[0])
@@ -305,6 +310,8 @@ class HarnessApp:
                     backend = sm.secretsmanager_backends[body.get("Account", ACCOUNT_ID)][body["Region"]]
                     secret = backend.create_managed_secret(body["Service"], body["Name"], secret_string="{}")
                     answer = {"ARN": secret.arn}
+            elif path == "/_harness/busy" and method == "GET":
+                answer = {"Seconds": self.busy}
             elif path == "/_harness/latency" and method == "POST":
                 with self.lock:
                     self.latency = float(body["Seconds"])
