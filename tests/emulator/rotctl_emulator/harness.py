@@ -311,7 +311,8 @@ class HarnessApp:
                     secret = backend.create_managed_secret(body["Service"], body["Name"], secret_string="{}")
                     answer = {"ARN": secret.arn}
             elif path == "/_harness/busy" and method == "GET":
-                answer = {"Seconds": self.busy}
+                # And the CPU time of the whole emulator process (every thread, one GIL).
+                answer = {"Seconds": self.busy, "ProcessSeconds": time.process_time()}
             elif path == "/_harness/latency" and method == "POST":
                 with self.lock:
                     self.latency = float(body["Seconds"])
