@@ -160,3 +160,39 @@ async fn audit_sarif_passes_microsofts_validator() {
         assert!(said.iter().any(|c| c.starts_with(expected)), "no {expected}: {said:#?}");
     }
 }
+
+/// Across accounts: each result located under its account and carrying it as
+/// a property, an account that could not be read among the run's
+/// notifications; the validator finds nothing to say.
+#[tokio::test]
+async fn audit_sarif_across_accounts_passes_microsofts_validator() {
+    let Some(tool) = validator() else { return };
+    let world = World::in_own_account("us-east-1");
+    let members = world.organization(2).await;
+    world.trusted_role(&members[0], "RotctlAudit", None);
+    world
+        .secrets_in(&members[0], "us-east-1")
+        .await
+        .create_secret()
+        .name(format!("{}/never", world.prefix))
+        .secret_string("{}")
+        .send()
+        .await
+        .expect("CreateSecret");
+    let accounts = members.join(",");
+    let args = ["audit", "--accounts", &accounts, "--role-name", "RotctlAudit", "--fail-on", "never", "-o", "sarif"];
+    // Exit 1: the second account has no such role.
+    let run = world.rotctl(&args).run().code(1);
+    let sarif = run.json();
+    let result = &sarif["runs"][0]["results"][0];
+    let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap_or_default();
+    assert_eq!(uri, format!("aws/{}/secretsmanager/us-east-1/{}/never", members[0], world.prefix));
+    assert_eq!(result["properties"]["account"], members[0].as_str());
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains(&format!("account {} was not audited (assume-role)", members[1])), "{notes}");
+
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{}-accounts.sarif", world.prefix));
+    std::fs::write(&file, &run.stdout).expect("writing the SARIF");
+    let said = complaints(&validate(&tool, &file));
+    assert!(said.is_empty(), "the SARIF validator on {}:\n{}", file.display(), said.join("\n"));
+}
