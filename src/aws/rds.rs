@@ -51,18 +51,17 @@ pub(crate) async fn master_secrets<'a>(
     }
     let mut found = BTreeMap::new();
     for ((region, kind), arns) in groups {
-        let regional;
-        let client = if region == clients.region {
-            &clients.rds
-        } else {
-            regional = clients.for_region(&region);
-            &regional.rds
-        };
+        let client = client_in(clients, &region);
         for chunk in arns.chunks(PER_CALL) {
-            found.extend(describe(client, kind, chunk).await?);
+            found.extend(describe(&client, kind, chunk).await?);
         }
     }
     Ok(found)
+}
+
+/// The RDS client for `region` (an owner's region may not be the run's).
+fn client_in(clients: &Clients, region: &str) -> aws_sdk_rds::Client {
+    if region == clients.region { aws_sdk_rds::Client::clone(&clients.rds) } else { clients.for_region(region).rds }
 }
 
 /// One batch: the instances (or clusters) with these ARNs, every page.
@@ -139,13 +138,7 @@ pub(crate) fn fill(owner: &mut Owner, found: &BTreeMap<String, MasterSecret>) {
 /// with `ApplyImmediately`, which RDS requires for it). RDS then rotates the
 /// secret itself; its `SecretStatus` is `rotating` until it is done.
 pub(crate) async fn rotate_master_password(clients: &Clients, resource: &RdsResource) -> Result<()> {
-    let regional;
-    let client = if resource.region == clients.region {
-        &clients.rds
-    } else {
-        regional = clients.for_region(&resource.region);
-        &regional.rds
-    };
+    let client = client_in(clients, &resource.region);
     match resource.kind {
         RdsKind::Instance => client
             .modify_db_instance()
