@@ -340,7 +340,11 @@ pub(crate) fn evaluate_managed(secret: &Secret, region: &str, owner: &Owner) -> 
             ),
         );
     }
-    if secret.rotation_enabled != Some(true) {
+    // Only for owners that rotate their secrets (a known default schedule), or
+    // whose rotation was set up once: EventBridge, AppFlow and others own
+    // secrets they never rotate.
+    let rotates = crate::owner::default_schedule(&owner.service).is_some() || rotation::is_configured(secret);
+    if rotates && secret.rotation_enabled != Some(true) {
         let default = crate::owner::default_schedule(&owner.service)
             .map(|d| format!("; {who}'s default is {d}"))
             .unwrap_or_default();
@@ -788,6 +792,10 @@ mod tests {
         );
         assert!(findings[1].message.contains("Amazon RDS's default is every 7 days"), "{}", findings[1].message);
         assert!(findings[1].message.contains("rotctl schedule app/db --every-days 7"), "{}", findings[1].message);
+        // An owner that never rotates its secrets (EventBridge's connections) has nothing turned off.
+        let events = Owner { service: "events".into(), resource: None, secret_status: None, kms_key_id: None };
+        let never = Secret { rotation_enabled: None, rotation_lambda_arn: None, rotation_rules: None, ..healthy() };
+        assert_eq!(evaluate_managed(&never, "us-east-1", &events), []);
     }
 
     #[test]

@@ -137,7 +137,9 @@ pub(crate) async fn wait_for_owner(
         let (before, seen, who) = (&before, &seen, &who);
         async move {
             let current = secrets::describe(&clients.secrets, &clients.region, &secret.arn).await?;
-            let found = super::rds::master_secrets(clients, [owner]).await?;
+            // An owner that cannot be read (no rds:DescribeDB*) is an unknown
+            // status: a new AWSCURRENT alone then says the rotation finished.
+            let found = super::rds::master_secrets(clients, [owner]).await.unwrap_or_default();
             let status = owner.resource.as_ref().and_then(|r| found.get(r)).and_then(|m| m.status.clone());
             let now_current = current.version_with(AWSCURRENT).map(str::to_string);
             if let Some(pending) = current.dangling_pending() {

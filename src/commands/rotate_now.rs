@@ -162,11 +162,26 @@ pub(crate) fn decide_managed(status: &SecretStatus, owner: &Owner, retry: bool) 
                 ),
             ));
         }
-        RotationState::InProgress | RotationState::Stuck | RotationState::Failed => {
+        RotationState::InProgress => {
             return Err(Error::usage(
                 what,
-                format!("{}; {who} is still rotating it (or its last rotation did not finish)", status.reason),
+                format!("{}; {who} is still rotating it", status.reason),
                 format!("wait for it: rotctl status {}", secret.name),
+            ));
+        }
+        RotationState::Stuck | RotationState::Failed => {
+            return Err(Error::usage(
+                what,
+                format!(
+                    "{}; {who}'s last rotation did not finish, and AWS refuses another until it is cleared",
+                    status.reason
+                ),
+                format!(
+                    "read why in the owner's events (aws rds describe-events --source-type db-instance or db-cluster), \
+                     then clear it and turn rotation back on: rotctl disable {name} --yes, then rotctl schedule {name} \
+                     --every-days N",
+                    name = secret.name
+                ),
             ));
         }
         RotationState::Overdue | RotationState::Healthy => {}

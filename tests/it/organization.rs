@@ -145,6 +145,9 @@ async fn an_account_whose_role_cannot_be_assumed_is_an_access_error_not_the_end(
     let without: Vec<&str> = base.iter().copied().filter(|a| *a != "--external-id" && *a != "audit-7f3a").collect();
     let json = world.rotctl(&[&without[..], &["-o", "json"]].concat()).run().code(3).json();
     assert_eq!(json["AccessErrors"].as_array().map(Vec::len), Some(2), "{json:#}");
+    // Nothing left to audit is bad input, not a clean audit.
+    let excluded = ["audit", "--accounts", &accounts, "--exclude-accounts", &accounts, "--role-name", "RotctlAudit"];
+    world.rotctl(&excluded).run().fails(2, &["no account is left to audit"]);
 }
 
 #[tokio::test]
@@ -179,28 +182,52 @@ async fn max_accounts_one_reads_the_accounts_one_after_another() {
 async fn a_region_an_account_has_not_enabled_is_left_out_once_not_a_finding() {
     let world = World::in_own_account("us-east-1");
     let members = world.organization(2).await;
-    seed(&world, &members).await;
-    // AWS answers calls to an opt-in region the account has not enabled with
-    // an invalid-token error: one account's eu-west-1 here.
-    world.fault(json!({"Service": "secretsmanager", "Operation": "ListSecrets", "Region": "eu-west-1", "Count": 1,
-        "Status": 400, "Code": "UnrecognizedClientException", "Message": "The security token included in the request is invalid."}));
+    for member in &members {
+        let client = world.secrets_in(member, "us-east-1").await;
+        client
+            .create_secret()
+            .name(format!("{}/never", world.prefix))
+            .secret_string("{}")
+            .send()
+            .await
+            .expect("CreateSecret");
+    }
+    // AWS answers calls to an opt-in region the account has not enabled
+    // with an invalid-token error: one account's ap-east-1 here.
+    let invalid = json!({"Service": "secretsmanager", "Operation": "ListSecrets", "Count": 1, "Status": 400,
+        "Code": "UnrecognizedClientException", "Message": "The security token included in the request is invalid."});
+    let mut opt_in = invalid.clone();
+    opt_in["Region"] = json!("ap-east-1");
+    world.fault(opt_in);
     let accounts = members.join(",");
-    let regions = REGIONS.join(",");
-    let args = [
-        "audit",
-        "--accounts",
-        &accounts,
-        "--role-name",
-        "OrganizationAccountAccessRole",
-        "--regions",
-        &regions,
-        "-o",
-        "json",
-    ];
-    let json = world.rotctl(&args).run().code(3).json();
+    let audit = |regions: &str| {
+        let args = [
+            "audit",
+            "--accounts",
+            &accounts,
+            "--role-name",
+            "OrganizationAccountAccessRole",
+            "--regions",
+            regions,
+            "-o",
+            "json",
+        ];
+        world.rotctl(&args).run()
+    };
+    let json = audit("us-east-1,ap-east-1").code(3).json();
     let skipped = json["Summary"]["Accounts"]["RegionsSkipped"].as_array().expect("skipped regions");
     assert_eq!(skipped.len(), 1, "{json:#}");
-    assert_eq!(skipped[0]["Region"], "eu-west-1");
+    assert_eq!(skipped[0]["Region"], "ap-east-1");
     assert_eq!(json["AccessErrors"], json!([]));
-    assert_eq!(findings(&json).len(), 3, "the other account-regions' findings: {json:#}");
+    assert_eq!(findings(&json).len(), 2, "each account's us-east-1 finding: {json:#}");
+
+    // The same answer from a region every account has is refused
+    // credentials: an access error, not a region left out.
+    let mut everywhere = invalid;
+    everywhere["Region"] = json!("us-east-1");
+    world.fault(everywhere);
+    let json = audit("us-east-1").code(3).json();
+    assert_eq!(json["AccessErrors"].as_array().map(Vec::len), Some(1), "{json:#}");
+    assert_eq!(json["AccessErrors"][0]["Stage"], "list-secrets");
+    assert_eq!(json["Summary"]["Accounts"]["RegionsSkipped"], json!([]));
 }

@@ -179,6 +179,18 @@ pub(crate) async fn run(
     listed.retain(|id| !scope.exclude.contains(id));
     listed.sort();
     listed.dedup();
+    if listed.is_empty() {
+        // An audit of nothing must not pass as a clean one.
+        return Err(Error::usage(
+            match &scope.source {
+                Source::Listed(_) => "--accounts".to_string(),
+                Source::Organization { unit: Some(unit) } => format!("--ou {unit}"),
+                Source::Organization { unit: None } => "--org".to_string(),
+            },
+            "no account is left to audit",
+            "check the unit and --exclude-accounts",
+        ));
+    }
     let role = Role {
         name: scope.role_name.clone(),
         partition,
@@ -228,12 +240,38 @@ pub(crate) async fn run(
     Ok(())
 }
 
+/// The regions an account must enable before use (AWS's opt-in regions, from
+/// the Regions page of the AWS Account Management guide); every other region
+/// is enabled for every account.
+const OPT_IN_REGIONS: [&str; 17] = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+];
+
 /// A region of one account that could not be listed: an opt-in region the
 /// account has not enabled is left out (AWS answers with an invalid-token
 /// error there), anything else is an access error.
 pub(crate) fn region_failed(report: &mut AuditReport, account: &str, region: &str, error: &Error) {
     let text = error.to_string();
-    let not_enabled = ["UnrecognizedClientException", "InvalidClientTokenId"].iter().any(|code| text.contains(code));
+    // Only an opt-in region can be off for an account: elsewhere the same
+    // error is refused credentials, an access error like any other.
+    let not_enabled = OPT_IN_REGIONS.contains(&region)
+        && ["UnrecognizedClientException", "InvalidClientTokenId"].iter().any(|code| text.contains(code));
     if not_enabled && let Some(summary) = report.accounts.as_mut() {
         summary.regions_skipped.push(SkippedRegion {
             account: account.to_string(),

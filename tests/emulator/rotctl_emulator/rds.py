@@ -18,6 +18,9 @@ aws:rds:primaryDBInstanceArn / ...ClusterArn) and gets these wrong
     with a new password becomes AWSCURRENT ("typically within one minute";
     here after OWNER_ROTATION_SECONDS), RotationStarted/RotationSucceeded are
     recorded. An impaired owner cannot: RotationFailed, AWSPENDING removed.
+    A second RotateMasterUserPassword while one runs is RDS's own state error
+    (InvalidDBInstanceStateFault / InvalidDBClusterStateFault), and a refused
+    ModifyDBCluster no longer removes the cluster (moto dropped it first).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import uuid
 from typing import Any
 
 from moto.rds import models as rds
+from moto.rds.exceptions import InvalidDBClusterStateFault, InvalidDBInstanceStateFault
 from moto.secretsmanager import models as sm
 
 from .cloudtrail import record_event
@@ -122,8 +126,33 @@ def _secret_status(self: rds.MasterUserSecret) -> str:
 
 
 def _rotate_secret(self: rds.MasterUserSecret) -> None:
-    # Row 21: RDS's RotateMasterUserPassword is the owner's rotation.
+    # Row 21: RDS's RotateMasterUserPassword is the owner's rotation. One
+    # already running (or pending) is RDS's own state error, in RDS's protocol,
+    # raised before moto's modify takes the resource out of its table.
+    pending = any("AWSPENDING" in v["version_stages"] and "AWSCURRENT" not in v["version_stages"]
+                  for v in self.secret.versions.values())
+    if _owner_rotating(self.secret) or pending:
+        if isinstance(self.resource, rds.DBCluster):
+            raise InvalidDBClusterStateFault(f"DB cluster {self.resource.db_cluster_identifier} is rotating its master user password.")
+        raise InvalidDBInstanceStateFault(f"DB instance {self.resource.db_instance_identifier} is rotating its master user password.")
     self.secretsmanager.rotate_secret(self.secret.arn, rotate_immediately=True, client_request_token=str(uuid.uuid4()))
+
+
+_original_modify_db_cluster = rds.RDSBackend.modify_db_cluster
+
+
+def _modify_db_cluster(self: rds.RDSBackend, kwargs: dict[str, Any]) -> Any:
+    # Row 21: moto takes the cluster out of its table before it checks the
+    # change, so an error (a rotation refused) left the cluster gone; AWS
+    # changes nothing on an error.
+    cluster_id = kwargs["db_cluster_identifier"]
+    cluster = self.clusters.get(cluster_id)
+    try:
+        return _original_modify_db_cluster(self, kwargs)
+    except Exception:
+        if cluster is not None:
+            self.clusters.setdefault(cluster_id, cluster)
+        raise
 
 
 def find_secret(account: str, region: str, secret_id: str) -> Any:
@@ -137,3 +166,4 @@ def apply() -> None:
     rds.MasterUserSecret._create_secret = _create_secret
     rds.MasterUserSecret.secret_status = property(_secret_status)
     rds.MasterUserSecret.rotate_secret = _rotate_secret
+    rds.RDSBackend.modify_db_cluster = _modify_db_cluster

@@ -295,7 +295,7 @@ def rotate_secret(
         # AWS: with no function and RotateImmediately=false (a managed
         # secret's new schedule) there is nothing to test: no version is made.
         secret.versions[version_id] = version
-    if fn is None and secret.owning_service is not None and rotate_immediately:
+    if fn is None and secret.owning_service in ("rds", "docdb", "redshift") and rotate_immediately:
         # AWS: the owning service rotates a managed secret itself (rds.py, row 21).
         from .rds import owner_rotation  # noqa: PLC0415 - the two modules use each other
 
