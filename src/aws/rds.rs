@@ -119,16 +119,19 @@ pub(crate) async fn owner(clients: &Clients, secret: &crate::model::Secret) -> (
     }
     match master_secrets(clients, [&owner]).await {
         Ok(found) => {
-            fill(&mut owner, &found);
+            fill(&mut owner, &secret.arn, &found);
             (Some(owner), None)
         }
         Err(error) => (Some(owner), Some(format!("the owner's status could not be read: {error}"))),
     }
 }
 
-/// Puts what the owner said into `owner`.
-pub(crate) fn fill(owner: &mut Owner, found: &BTreeMap<String, MasterSecret>) {
-    if let Some(master) = owner.resource.as_ref().and_then(|r| found.get(r)) {
+/// Puts what the owner said into `owner`, the owner of `secret_arn`: only
+/// when the owner's master-user secret is this one (after management was
+/// turned off and on, RDS owns a new secret and the old one keeps its tag).
+pub(crate) fn fill(owner: &mut Owner, secret_arn: &str, found: &BTreeMap<String, MasterSecret>) {
+    let master = owner.resource.as_ref().and_then(|r| found.get(r));
+    if let Some(master) = master.filter(|m| m.secret_arn.as_deref().is_none_or(|arn| arn == secret_arn)) {
         owner.secret_status.clone_from(&master.status);
         owner.kms_key_id.clone_from(&master.kms_key_id);
     }
@@ -158,5 +161,27 @@ pub(crate) async fn rotate_master_password(clients: &Clients, resource: &RdsReso
             .await
             .map(|_| ())
             .map_err(|e| explain(e, "rds:ModifyDBCluster")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_owner_speaks_only_for_its_own_secret() {
+        let db = "arn:aws:rds:us-east-1:123456789012:db:orders";
+        let ours = "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-1-AbCdEf";
+        let found = BTreeMap::from([(
+            db.to_string(),
+            MasterSecret { secret_arn: Some(ours.into()), status: Some("impaired".into()), kms_key_id: None },
+        )]);
+        let owner = || Owner { service: "rds".into(), resource: Some(db.into()), ..Owner::default() };
+        let mut mine = owner();
+        fill(&mut mine, ours, &found);
+        assert_eq!(mine.secret_status.as_deref(), Some("impaired"));
+        let mut stale = owner();
+        fill(&mut stale, "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0-ZyXwVu", &found);
+        assert_eq!(stale.secret_status, None, "an old secret of the same database is not what RDS manages now");
     }
 }

@@ -46,7 +46,13 @@ pub(crate) async fn run(env: &Env, args: &StatusArgs) -> Result<StatusReport> {
     // cannot be read leaves its status unknown, with a note.
     let mut owners: Vec<Option<Owner>> = secrets.iter().map(owner::of).collect();
     match rds::master_secrets(clients, owners.iter().flatten()).await {
-        Ok(found) => owners.iter_mut().flatten().for_each(|o| rds::fill(o, &found)),
+        Ok(found) => {
+            for (owner, secret) in owners.iter_mut().zip(&secrets) {
+                if let Some(owner) = owner {
+                    rds::fill(owner, &secret.arn, &found);
+                }
+            }
+        }
         Err(error) => notes.push(format!("the owners of managed secrets could not be read: {error}")),
     }
     // Failure evidence is looked up only for a dangling AWSPENDING (aws::rotation::status).

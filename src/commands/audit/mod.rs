@@ -399,8 +399,8 @@ async fn managed_secrets(
     match rds::master_secrets(clients, owned.iter().map(|(_, owner)| owner)).await {
         Ok(found) => {
             let mut owned = owned;
-            for (_, owner) in &mut owned {
-                rds::fill(owner, &found);
+            for (secret, owner) in &mut owned {
+                rds::fill(owner, &secret.arn, &found);
             }
             finish_managed(region, owned)
         }
