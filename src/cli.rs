@@ -88,11 +88,12 @@ pub enum OutputFormat {
 pub enum Command {
     /// Show rotation configuration, versions and the derived rotation state
     ///
-    /// For each secret: whether rotation is enabled, the rotation function,
-    /// the schedule and window, the last and next rotation, when the secret
-    /// was last read, and each labelled version with its staging labels. The
-    /// derived RotationState is one of healthy, in-progress, stuck, overdue,
-    /// disabled or not-configured.
+    /// For each secret: whether rotation is enabled, the rotation function
+    /// (or the service that owns it, and what that service says of it), the
+    /// schedule and window, the last and next rotation, when the secret was
+    /// last read, and each labelled version with its staging labels. The
+    /// derived RotationState is one of healthy, in-progress, failed, stuck,
+    /// overdue, impaired, disabled or not-configured.
     #[command(after_help = "\
 Examples:
   rotctl status prod/db/main
@@ -126,7 +127,9 @@ Examples:
     /// failure, --retry removes only that rotation's AWSPENDING and rotates
     /// again. With --wait, waits until the new version is AWSCURRENT, or the
     /// rotation visibly failed (the step and the function's own error), or
-    /// --timeout.
+    /// --timeout. A secret RDS, Aurora or DocumentDB owns is rotated through
+    /// its owner (RotateMasterUserPassword), never with RotateSecret; a
+    /// replica is rotated through its primary.
     #[command(
         name = "rotate-now",
         after_help = "\
@@ -184,14 +187,19 @@ Examples:
     /// rotation-overdue, rotation-lambda-missing, rotation-lambda-not-invokable (high);
     /// rotation-lambda-no-source-account, rotation-interval-too-long,
     /// not-rotated-recently, vpc-endpoint-missing (medium); unused,
-    /// missing-tags, default-kms-key (low). Secrets managed by another
-    /// service, replicas and partner-rotated secrets are listed, not judged.
-    /// Exit 3 when a finding reaches --fail-on; 1 when a region could not be read.
+    /// missing-tags, default-kms-key (low). Secrets another service owns (RDS,
+    /// Aurora, DocumentDB, Redshift, ...) are judged by managed-secret-impaired
+    /// (high) and managed-rotation-disabled (medium) only, in their own
+    /// section; replicas and partner-rotated secrets are listed, not judged.
+    /// Across accounts: --accounts or --org, with --role-name assumed in each.
+    /// Exit 3 when a finding reaches --fail-on; 1 when something could not be
+    /// read (with --strict, before 3).
     #[command(after_help = "\
 Examples:
   rotctl audit
   rotctl audit --regions all --max-interval-days 90 --fail-on medium
-  rotctl audit --required-tags owner,env --require-cmk -o sarif > rotctl.sarif")]
+  rotctl audit --required-tags owner,env --require-cmk -o sarif > rotctl.sarif
+  rotctl audit --org --role-name RotctlAudit --regions all --strict")]
     Audit(AuditArgs),
 
     /// List the AWS rotation templates `enable --template` deploys
