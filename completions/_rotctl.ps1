@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Make the previous version current again')
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Turn rotation off and clear a pending rotation''s label')
             [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Change the rotation schedule without rotating now')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say why a rotation failed: the step, the error, its cause and the fix')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check every secret of the region(s) against the rotation rules')
             [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the AWS rotation templates `enable --template` deploys')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
@@ -189,6 +190,22 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'rotctl;why' {
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'The version whose rotation to explain [default: the pending one]')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'rotctl;audit' {
             [CompletionResult]::new('--regions', '--regions', [CompletionResultType]::ParameterName, 'Regions to audit: a comma-separated list, or `all` for every region enabled for the account [default: the configured region]')
             [CompletionResult]::new('--max-interval-days', '--max-interval-days', [CompletionResultType]::ParameterName, 'Flag schedules that rotate less often than every N days (1-1000)')
@@ -279,6 +296,7 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Make the previous version current again')
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Turn rotation off and clear a pending rotation''s label')
             [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Change the rotation schedule without rotating now')
+            [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say why a rotation failed: the step, the error, its cause and the fix')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check every secret of the region(s) against the rotation rules')
             [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the AWS rotation templates `enable --template` deploys')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
@@ -302,6 +320,9 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             break
         }
         'rotctl;help;schedule' {
+            break
+        }
+        'rotctl;help;why' {
             break
         }
         'rotctl;help;audit' {

@@ -49,6 +49,9 @@ _rotctl() {
             rotctl,templates)
                 cmd="rotctl__subcmd__templates"
                 ;;
+            rotctl,why)
+                cmd="rotctl__subcmd__why"
+                ;;
             rotctl__subcmd__help,audit)
                 cmd="rotctl__subcmd__help__subcmd__audit"
                 ;;
@@ -82,6 +85,9 @@ _rotctl() {
             rotctl__subcmd__help,templates)
                 cmd="rotctl__subcmd__help__subcmd__templates"
                 ;;
+            rotctl__subcmd__help,why)
+                cmd="rotctl__subcmd__help__subcmd__why"
+                ;;
             *)
                 ;;
         esac
@@ -89,7 +95,7 @@ _rotctl() {
 
     case "${cmd}" in
         rotctl)
-            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable rotate-now rollback disable schedule audit templates completions man help"
+            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable rotate-now rollback disable schedule why audit templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,7 +381,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help)
-            opts="status enable rotate-now rollback disable schedule audit templates completions man help"
+            opts="status enable rotate-now rollback disable schedule why audit templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,6 +535,20 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help__subcmd__templates)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__help__subcmd__why)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -747,6 +767,44 @@ _rotctl() {
                 return 0
             fi
             case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__why)
+            opts="-o -v -y -h --version --region --profile --endpoint-url --output --no-color --verbose --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --version)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

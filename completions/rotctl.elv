@@ -38,6 +38,7 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand rollback 'Make the previous version current again'
             cand disable 'Turn rotation off and clear a pending rotation''s label'
             cand schedule 'Change the rotation schedule without rotating now'
+            cand why 'Say why a rotation failed: the step, the error, its cause and the fix'
             cand audit 'Check every secret of the region(s) against the rotation rules'
             cand templates 'List the AWS rotation templates `enable --template` deploys'
             cand completions 'Print the shell completion script for SHELL'
@@ -179,6 +180,21 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'rotctl;why'= {
+            cand --version 'The version whose rotation to explain [default: the pending one]'
+            cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
+            cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
+            cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
+            cand -o 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
+            cand --output 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
+            cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+            cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand -y 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'rotctl;audit'= {
             cand --regions 'Regions to audit: a comma-separated list, or `all` for every region enabled for the account [default: the configured region]'
             cand --max-interval-days 'Flag schedules that rotate less often than every N days (1-1000)'
@@ -265,6 +281,7 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand rollback 'Make the previous version current again'
             cand disable 'Turn rotation off and clear a pending rotation''s label'
             cand schedule 'Change the rotation schedule without rotating now'
+            cand why 'Say why a rotation failed: the step, the error, its cause and the fix'
             cand audit 'Check every secret of the region(s) against the rotation rules'
             cand templates 'List the AWS rotation templates `enable --template` deploys'
             cand completions 'Print the shell completion script for SHELL'
@@ -282,6 +299,8 @@ set edit:completion:arg-completer[rotctl] = {|@words|
         &'rotctl;help;disable'= {
         }
         &'rotctl;help;schedule'= {
+        }
+        &'rotctl;help;why'= {
         }
         &'rotctl;help;audit'= {
         }

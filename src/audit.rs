@@ -169,7 +169,7 @@ impl Rule {
                 title: "The last rotation failed",
                 why: "The rotation function logged an error for the pending version (or CloudTrail recorded RotationFailed): the secret keeps its old value, and AWS refuses the next rotation until AWSPENDING is removed.",
                 anchor: "Security Hub SecretsManager.2 (rotation succeeded); AWS Config secretsmanager-scheduled-rotation-success-check",
-                fix: "fix the cause the error names, then rotate again: rotctl rotate-now SECRET --retry --wait (removes only the failed AWSPENDING; a rollback is not the remedy)",
+                fix: "rotctl why SECRET names the cause and its fix; then rotate again: rotctl rotate-now SECRET --retry --wait (removes only the failed AWSPENDING; a rollback is not the remedy)",
             },
             Rule::RotationOverdue => RuleHelp {
                 title: "The scheduled rotation has not happened",

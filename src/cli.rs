@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 
 use crate::commands::{
     audit::AuditArgs, completions::CompletionsArgs, disable::DisableArgs, enable::EnableArgs, rollback::RollbackArgs,
-    rotate_now::RotateNowArgs, schedule::ScheduleArgs, status::StatusArgs,
+    rotate_now::RotateNowArgs, schedule::ScheduleArgs, status::StatusArgs, why::WhyArgs,
 };
 
 /// Configure and audit AWS Secrets Manager secret rotation.
@@ -180,6 +180,24 @@ Examples:
   rotctl schedule prod/db --every-days 7
   rotctl schedule prod/db --schedule 'cron(0 3 ? * SUN *)' --window 2h --dry-run")]
     Schedule(ScheduleArgs),
+
+    /// Say why a rotation failed: the step, the error, its cause and the fix
+    ///
+    /// For the pending rotation (or the one that made --version): the
+    /// function's own error line for that version (one filtered query of its
+    /// log), CloudTrail's RotationFailed event, the class of cause (network,
+    /// KMS, permission, database login or reach, master secret, timeout,
+    /// import error, labels, the function's own error) and its fix. Says which
+    /// sources have nothing yet. Reads only.
+    #[command(
+        // --version here is the secret's version (the contract's), not rotctl's.
+        disable_version_flag = true,
+        after_help = "\
+Examples:
+  rotctl why prod/db
+  rotctl why prod/db --version 7d5b2178-12dc-4dec-a9d4-54ae9472451f -o json"
+    )]
+    Why(WhyArgs),
 
     /// Check every secret of the region(s) against the rotation rules
     ///

@@ -9,6 +9,7 @@ mod aws;
 pub mod cli;
 pub mod commands;
 mod context;
+mod diagnosis;
 mod env;
 mod error;
 mod exit;
@@ -81,7 +82,7 @@ pub fn run(cli: &Cli) -> ExitCode {
 /// One command, one signature: `run(&Env, &Args) -> Result<_>`.
 async fn dispatch(env: &Env, command: &Command) -> Result<Report> {
     use crate::commands::{
-        audit, completions, disable, enable, man, rollback, rotate_now, schedule, status, templates,
+        audit, completions, disable, enable, man, rollback, rotate_now, schedule, status, templates, why,
     };
     match command {
         Command::Status(args) => status::run(env, args).await.map(Report::Status),
@@ -90,6 +91,7 @@ async fn dispatch(env: &Env, command: &Command) -> Result<Report> {
         Command::Rollback(args) => rollback::run(env, args).await.map(Report::Rollback),
         Command::Disable(args) => disable::run(env, args).await.map(Report::Disable),
         Command::Schedule(args) => schedule::run(env, args).await.map(Report::Schedule),
+        Command::Why(args) => why::run(env, args).await.map(Report::Why),
         Command::Audit(args) => audit::run(env, args).await.map(Report::Audit),
         Command::Templates => templates::run(env, &()).await.map(Report::Templates),
         Command::Completions(args) => completions::run(env, args).await,
@@ -131,9 +133,12 @@ fn interrupted_advice(command: &Command) -> String {
         Command::Disable(args) => disable::interrupted_advice(args),
         Command::Schedule(args) => schedule::interrupted_advice(args),
         // These only read: no change is ever sent.
-        Command::Status(_) | Command::Audit(_) | Command::Completions(_) | Command::Man | Command::Templates => {
-            "nothing was changed".to_string()
-        }
+        Command::Status(_)
+        | Command::Why(_)
+        | Command::Audit(_)
+        | Command::Completions(_)
+        | Command::Man
+        | Command::Templates => "nothing was changed".to_string(),
     }
 }
 

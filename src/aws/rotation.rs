@@ -254,6 +254,28 @@ pub(crate) async fn failure(
     None
 }
 
+/// Every source that says why the rotation that made `token` failed, each
+/// read once, in this order: the function's own error line for it (one
+/// filtered query of its log group since `since`) and CloudTrail's
+/// RotationFailed (else RotationAbandoned) event for the secret. Sources with
+/// nothing (or that cannot be read) are left out.
+pub(crate) async fn evidence(clients: &Clients, secret: &Secret, token: &str, since: Timestamp) -> Vec<Failure> {
+    let mut found = Vec::new();
+    let log_group = secret.rotation_lambda_arn.as_deref().map(log_group);
+    if let Some(group) = log_group.as_deref()
+        && let Some(failure) = function_log(clients, group, &secret.arn, token, since).await
+    {
+        found.push(failure);
+    }
+    for event in ["RotationFailed", "RotationAbandoned"] {
+        if let Some(message) = cloudtrail(clients, event, &secret.arn, since).await {
+            found.push(cloudtrail_failure(token, &message, log_group));
+            break;
+        }
+    }
+    found
+}
+
 fn cloudtrail_failure(token: &str, message: &str, log_group: Option<String>) -> Failure {
     Failure {
         version_id: token.to_string(),

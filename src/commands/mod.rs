@@ -11,3 +11,4 @@ pub mod rotate_now;
 pub mod schedule;
 pub mod status;
 pub mod templates;
+pub mod why;

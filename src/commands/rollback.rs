@@ -317,7 +317,7 @@ async fn apply(
 }
 
 /// Version ids are the ClientRequestTokens AWS takes: 32-64 characters.
-fn check_version_id(option: &str, version: &str) -> Result<()> {
+pub(crate) fn check_version_id(option: &str, version: &str) -> Result<()> {
     let valid = (32..=64).contains(&version.len()) && version.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     if valid {
         Ok(())

@@ -19,6 +19,7 @@ pub(crate) enum Report {
     Rollback(RollbackReport),
     Disable(DisableReport),
     Schedule(ScheduleReport),
+    Why(WhyReport),
     Audit(AuditReport),
     Templates(TemplatesReport),
     /// Generated text printed as it is (completions, the man page).
@@ -32,9 +33,12 @@ impl Report {
             Report::Enable(report) => report.rotation.as_ref().map_or(Exit::Success, |r| r.outcome.exit()),
             Report::RotateNow(report) => report.outcome.exit(),
             Report::Audit(report) => report.exit(),
-            Report::Rollback(_) | Report::Disable(_) | Report::Schedule(_) | Report::Templates(_) | Report::Text(_) => {
-                Exit::Success
-            }
+            Report::Rollback(_)
+            | Report::Disable(_)
+            | Report::Schedule(_)
+            | Report::Why(_)
+            | Report::Templates(_)
+            | Report::Text(_) => Exit::Success,
         }
     }
 
@@ -47,6 +51,7 @@ impl Report {
             Report::Rollback(report) => report.notes.clone(),
             Report::Audit(report) => report.notes(),
             Report::Disable(report) => report.notes.clone(),
+            Report::Why(report) => report.notes.clone(),
             Report::Schedule(_) | Report::Templates(_) | Report::Text(_) => Vec::new(),
         }
     }
@@ -475,4 +480,24 @@ pub(crate) struct ScheduleReport {
     pub(crate) rotation_rules: super::RotationRules,
     pub(crate) dry_run: bool,
     pub(crate) status: SecretStatus,
+}
+
+/// `why`: `{"Name", "ARN", "VersionId", "Step", "Class", "Message", "Evidence": [...], "Fix"}`;
+/// `Class`, `Message` and `Fix` are null while no source says anything yet.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct WhyReport {
+    pub(crate) name: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    pub(crate) version_id: String,
+    pub(crate) step: Option<String>,
+    pub(crate) class: Option<crate::diagnosis::Class>,
+    pub(crate) message: Option<String>,
+    /// Each source that said something: the function's log, CloudTrail.
+    pub(crate) evidence: Vec<Failure>,
+    pub(crate) fix: Option<String>,
+    /// What each source had (or not yet), in words; stderr.
+    #[serde(skip)]
+    pub(crate) notes: Vec<String>,
 }

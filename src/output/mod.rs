@@ -12,7 +12,7 @@ use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::model::{
     AuditReport, DisableReport, EnableReport, Report, RollbackReport, RotateReport, RotationState, ScheduleReport,
-    SecretStatus, TemplateJson, TemplatesReport,
+    SecretStatus, TemplateJson, TemplatesReport, WhyReport,
 };
 use crate::rotation::{age, describe_rules};
 
@@ -53,6 +53,10 @@ pub(crate) fn render(ctx: &Context, outcome: &Report) -> io::Result<String> {
         Report::Schedule(report) => match ctx.output {
             OutputFormat::Json | OutputFormat::Sarif => json(report)?,
             OutputFormat::Table => schedule_table(ctx, report),
+        },
+        Report::Why(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
+            OutputFormat::Table => why_table(report),
         },
         Report::Audit(report) => match ctx.output {
             OutputFormat::Json => json(&report.json())?,
@@ -262,6 +266,38 @@ fn rollback_table(ctx: &Context, report: &RollbackReport) -> String {
         let _ = writeln!(out, "  {id}  {}", stages.join(", "));
     }
     let _ = write!(out, "\n{}", secret_block(ctx, &report.status));
+    out
+}
+
+fn why_table(report: &WhyReport) -> String {
+    let mut out = format!("Why the rotation of {} (version {}) failed\n", report.name, report.version_id);
+    let mut field = |label: &str, value: &str| {
+        let _ = writeln!(out, "  {label:<9}{value}");
+    };
+    match report.class {
+        Some(class) => field("Class", &format!("{}: {}", class.as_str(), class.meaning())),
+        None => field("Class", "unknown: no source says anything yet"),
+    }
+    if let Some(step) = &report.step {
+        field("Step", step);
+    }
+    if let Some(message) = &report.message {
+        field("Error", message);
+    }
+    if let Some(fix) = &report.fix {
+        field("Fix", fix);
+    }
+    for evidence in &report.evidence {
+        let source = match evidence.source {
+            crate::model::FailureSource::FunctionLog => {
+                format!("the function's log {}", evidence.log_group.as_deref().unwrap_or_default())
+            }
+            crate::model::FailureSource::Cloudtrail => "CloudTrail".to_string(),
+            crate::model::FailureSource::SecretVersions => "the version's labels".to_string(),
+            crate::model::FailureSource::Owner => "the owning service".to_string(),
+        };
+        field("Source", &source);
+    }
     out
 }
 

@@ -16,3 +16,4 @@ mod reliability;
 mod sarif;
 mod schedule;
 mod status;
+mod why;

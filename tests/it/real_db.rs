@@ -183,6 +183,18 @@ async fn a_rotation_failing_on_a_database_that_is_down_is_failed_then_retried() 
     assert_eq!(status[0]["Failure"]["VersionId"], pending.as_str());
     assert_eq!(status[0]["Failure"]["Source"], "function-log");
 
+    // why names the cause and the fix from the function's own words, and reads only.
+    let before = world.calls().len();
+    let why = world.rotctl(&["why", &secret, "-o", "json"]).run().code(0).json();
+    assert_eq!(
+        (why["VersionId"].as_str(), why["Class"].as_str()),
+        (Some(pending.as_str()), Some("database-login")),
+        "{why}"
+    );
+    assert_eq!(why["Step"], "setSecret");
+    assert!(why["Fix"].as_str().is_some_and(|f| f.contains("--retry")), "{why}");
+    assert_eq!(mutating(&world.calls()[before..]), Vec::<&str>::new());
+
     // The next rotate-now names --retry, never a rollback, and changes nothing.
     let before = world.calls().len();
     let refused = world.rotctl(&["rotate-now", &secret]).run().fails(2, &["--retry", error]);

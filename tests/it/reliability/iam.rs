@@ -294,3 +294,18 @@ async fn access_denied_on_each_call_across_accounts() {
     })
     .await;
 }
+
+/// why only reads: the secret and its versions are needed; the function's log
+/// and CloudTrail are optional (denied, why says what it could not read).
+#[tokio::test]
+async fn access_denied_on_each_call_of_why() {
+    let world = World::new();
+    each_call_denied(&world, "why", &["LookupEvents", "FilterLogEvents"], async |i| {
+        let broken = world.rotation_function(&format!("w{i}"), &[("FAIL_AT_STEP", "setSecret")]).await;
+        let secret = world.secret(&format!("w{i}")).await;
+        world.start_rotation(&secret, &broken, 30).await;
+        world.wait_for_event(&secret, "RotationFailed").await;
+        vec!["why".into(), secret]
+    })
+    .await;
+}

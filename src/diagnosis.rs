@@ -1,0 +1,220 @@
+//! Pure: why a rotation failed, from the error its function logged (or the
+//! event CloudTrail recorded): the class of cause and its fix. The table
+//! follows AWS's rotation troubleshooting page
+//! (https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html),
+//! the error texts of AWS's rotation functions
+//! (aws-samples/aws-secrets-manager-rotation-lambdas) and Lambda's own
+//! messages (a timeout, an import error). The first class that matches wins.
+
+use serde::Serialize;
+
+/// A known cause of a failed rotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Class {
+    /// Lambda stopped the function at its timeout.
+    FunctionTimeout,
+    /// The function could not reach Secrets Manager (no VPC endpoint, no NAT).
+    Network,
+    /// KMS refused the function's role the secret's key.
+    KmsDenied,
+    /// IAM refused the function's role an action on the secret (or the master secret).
+    PermissionDenied,
+    /// The master secret (`masterarn`) is missing or unreadable.
+    MasterSecret,
+    /// The database could not be reached at all.
+    DatabaseUnreachable,
+    /// The database refused every version's credentials (or could not be reached).
+    DatabaseLogin,
+    /// The function's code or runtime cannot start.
+    ImportError,
+    /// The versions' labels are not what a rotation expects.
+    Labels,
+    /// The rotation was turned off or cancelled while it ran.
+    Abandoned,
+    /// The function failed with an error of its own.
+    FunctionError,
+}
+
+/// Words (lowercase) that mark each class, in the order classes are tried.
+const TABLE: [(Class, &[&str]); 10] = [
+    (Class::FunctionTimeout, &["task timed out after"]),
+    (
+        Class::Network,
+        &["could not connect to the endpoint url", "connect timeout on endpoint url", "endpointconnectionerror"],
+    ),
+    (
+        Class::KmsDenied,
+        &[
+            "kms.accessdeniedexception",
+            "kmsaccessdenied",
+            "kms:decrypt",
+            "kms:generatedatakey",
+            "access to kms is not allowed",
+        ],
+    ),
+    (Class::PermissionDenied, &["accessdeniedexception", "is not authorized to perform"]),
+    (Class::MasterSecret, &["master secret", "masterarn"]),
+    (
+        Class::DatabaseUnreachable,
+        &[
+            "connection refused",
+            "could not connect to server",
+            "can't create a connection",
+            "timeout expired",
+            "no route to host",
+        ],
+    ),
+    (
+        Class::DatabaseLogin,
+        &["unable to log into database", "password authentication failed", "login failed", "access denied for user"],
+    ),
+    (Class::ImportError, &["unable to import module", "runtime.importmoduleerror", "no module named"]),
+    (Class::Labels, &["not set as awspending", "has no stage for rotation", "is not enabled for rotation"]),
+    (Class::Abandoned, &["lost its awspending label", "rotationabandoned"]),
+];
+
+impl Class {
+    /// The class of a failure message (the first that matches, else a function error).
+    pub(crate) fn of(message: &str) -> Class {
+        let text = message.to_lowercase();
+        TABLE
+            .iter()
+            .find(|(_, words)| words.iter().any(|w| text.contains(w)))
+            .map_or(Class::FunctionError, |(class, _)| *class)
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Class::FunctionTimeout => "function-timeout",
+            Class::Network => "network",
+            Class::KmsDenied => "kms-denied",
+            Class::PermissionDenied => "permission-denied",
+            Class::MasterSecret => "master-secret",
+            Class::DatabaseUnreachable => "database-unreachable",
+            Class::DatabaseLogin => "database-login",
+            Class::ImportError => "import-error",
+            Class::Labels => "labels",
+            Class::Abandoned => "abandoned",
+            Class::FunctionError => "function-error",
+        }
+    }
+
+    /// What the class means, in words.
+    pub(crate) fn meaning(self) -> &'static str {
+        match self {
+            Class::FunctionTimeout => "Lambda stopped the rotation function at its timeout",
+            Class::Network => "the rotation function could not reach Secrets Manager from where it runs",
+            Class::KmsDenied => "KMS refused the function's role the secret's key",
+            Class::PermissionDenied => "IAM refused the function's role an action on the secret or the master secret",
+            Class::MasterSecret => "the master secret the function logs in with is missing or cannot be read",
+            Class::DatabaseUnreachable => "the function could not reach the database",
+            Class::DatabaseLogin => {
+                "the database refused every version's password, or could not be reached to try them"
+            }
+            Class::ImportError => "the function's code or runtime cannot start",
+            Class::Labels => "the versions' staging labels are not what a rotation expects",
+            Class::Abandoned => "the rotation was turned off or cancelled while it ran",
+            Class::FunctionError => "the rotation function failed with an error of its own",
+        }
+    }
+
+    /// The fix, naming `SECRET` where the secret goes.
+    pub(crate) fn fix(self) -> &'static str {
+        match self {
+            Class::FunctionTimeout => {
+                "raise the function's timeout (aws lambda update-function-configuration --timeout 60), and check that \
+                 the database and Secrets Manager answer from the function's network (a hung connection ends at the \
+                 timeout); then rotctl rotate-now SECRET --retry --wait"
+            }
+            Class::Network => {
+                "give the function's VPC a Secrets Manager interface endpoint with private DNS (rotctl enable SECRET \
+                 --lambda-arn FUNCTION --subnet-ids ... --security-group-ids ... creates one) or a NAT route; then \
+                 rotctl rotate-now SECRET --retry --wait"
+            }
+            Class::KmsDenied => {
+                "let the function's role use the secret's KMS key: kms:Decrypt and kms:GenerateDataKey in the key \
+                 policy (IAM alone is not enough for a customer managed key); then rotctl rotate-now SECRET --retry --wait"
+            }
+            Class::PermissionDenied => {
+                "give the function's role secretsmanager:DescribeSecret, GetSecretValue, PutSecretValue and \
+                 UpdateSecretVersionStage on the secret (and GetSecretValue on the master secret); then rotctl \
+                 rotate-now SECRET --retry --wait"
+            }
+            Class::MasterSecret => {
+                "make the secret's masterarn name a secret that exists and that the function's role may read; then \
+                 rotctl rotate-now SECRET --retry --wait"
+            }
+            Class::DatabaseUnreachable => {
+                "check that the database is up and reachable from the function (its subnets, security groups, and \
+                 the secret's host and port); then rotctl rotate-now SECRET --retry --wait"
+            }
+            Class::DatabaseLogin => {
+                "check that the database is up and reachable from the function, and that nobody changed the \
+                 password outside rotation (if so, set the database's password to AWSCURRENT's again); then rotctl \
+                 rotate-now SECRET --retry --wait"
+            }
+            Class::ImportError => {
+                "redeploy the function (rotctl enable SECRET --template NAME deploys the current application) or fix \
+                 its package and runtime; then rotctl rotate-now SECRET --retry --wait"
+            }
+            Class::Labels => {
+                "clear the rotation's AWSPENDING and rotate again: rotctl rotate-now SECRET --retry --wait (and \
+                 rotctl status SECRET to see the labels)"
+            }
+            Class::Abandoned => {
+                "turn rotation back on if it should be: rotctl status SECRET, then rotctl enable SECRET ..."
+            }
+            Class::FunctionError => {
+                "read the function's log around the error, fix what it names; then rotctl rotate-now SECRET --retry --wait"
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_known_cause_is_recognised_from_its_own_words() {
+        let arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf";
+        let cases = [
+            ("2026-12-01T10:00:00Z abc Task timed out after 30.03 seconds", Class::FunctionTimeout),
+            (
+                "EndpointConnectionError: Could not connect to the endpoint URL: \"https://secretsmanager.us-east-1.amazonaws.com/\"",
+                Class::Network,
+            ),
+            (
+                "An error occurred (AccessDeniedException) when calling the GetSecretValue operation: Access to KMS is not allowed",
+                Class::KmsDenied,
+            ),
+            (
+                "An error occurred (AccessDeniedException) when calling the PutSecretValue operation: User: arn:aws:sts::1:assumed-role/r is not authorized to perform: secretsmanager:PutSecretValue",
+                Class::PermissionDenied,
+            ),
+            ("setSecret: Unable to fetch master secret masterarn for secret arn", Class::MasterSecret),
+            (
+                "Can't create a connection to host db.example and port 5432 (Connection refused)",
+                Class::DatabaseUnreachable,
+            ),
+            (
+                &format!(
+                    "setSecret: Unable to log into database with previous, current, or pending secret of secret arn {arn}"
+                ),
+                Class::DatabaseLogin,
+            ),
+            (
+                "[ERROR] Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'pg8000'",
+                Class::ImportError,
+            ),
+            (&format!("Secret version v2 not set as AWSPENDING for rotation of secret {arn}."), Class::Labels),
+            ("version v2 lost its AWSPENDING label: the rotation was cancelled or abandoned", Class::Abandoned),
+            (&format!("RuntimeError: injected failure at setSecret for secret {arn}"), Class::FunctionError),
+        ];
+        for (message, class) in cases {
+            assert_eq!(Class::of(message), class, "{message}");
+            assert!(class.fix().contains("SECRET") || class == Class::Abandoned, "{class:?}");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `rotctl why` (issue 15): the cause of a failed rotation, from the
+//! function's own error line and CloudTrail's event, with its class and fix;
+//! judged against what the emulator holds (the failed version, its labels,
+//! the events it recorded). A real database down is in real_db.rs.
+
+use crate::harness::{World, holder, mutating};
+
+#[tokio::test]
+async fn a_function_error_is_named_with_its_step_its_sources_and_the_fix() {
+    let world = World::new();
+    let broken = world.rotation_function("broken", &[("FAIL_AT_STEP", "setSecret")]).await;
+    let secret = world.secret("db").await;
+    let pending = world.start_rotation(&secret, &broken, 30).await;
+    world.wait_for_event(&secret, "RotationFailed").await;
+    assert_eq!(world.stages(&secret).await[&pending], ["AWSPENDING"], "the emulator holds the failed version");
+
+    let run = world.rotctl(&["why", &secret, "-o", "json"]).run().code(0);
+    let json = run.json();
+    assert_eq!(json["VersionId"], pending.as_str());
+    assert_eq!(json["Class"], "function-error");
+    assert_eq!(json["Step"], "setSecret");
+    assert!(json["Message"].as_str().is_some_and(|m| m.contains("injected failure at setSecret")), "{json}");
+    let sources: Vec<&str> =
+        json["Evidence"].as_array().expect("evidence").iter().filter_map(|e| e["Source"].as_str()).collect();
+    assert_eq!(sources, ["function-log", "cloudtrail"], "{json}");
+    assert!(
+        json["Fix"].as_str().is_some_and(|f| f.contains(&format!("rotctl rotate-now {} --retry", world.name("db")))),
+        "{json}"
+    );
+    assert_eq!(mutating(&world.calls()), Vec::<&str>::new(), "why only reads");
+
+    let table = world.rotctl(&["why", &secret]).run().code(0).stdout;
+    assert!(table.contains("Class    function-error") && table.contains("Step     setSecret"), "{table}");
+
+    // After a retry, the failed version has no label left: --version still explains it.
+    world.set_function_env(&broken, &[]).await;
+    world.rotctl(&["rotate-now", &secret, "--retry", "--wait"]).run().code(0);
+    let stages = world.stages(&secret).await;
+    assert!(!stages.contains_key(&pending), "the failed version lost its labels: {stages:?}");
+    let again = world.rotctl(&["why", &secret, "--version", &pending, "-o", "json"]).run().code(0).json();
+    assert_eq!(
+        (again["VersionId"].as_str(), again["Class"].as_str()),
+        (Some(pending.as_str()), Some("function-error"))
+    );
+    assert!(holder(&stages, "AWSCURRENT").is_some());
+}
+
+#[tokio::test]
+async fn why_refuses_what_it_cannot_explain_and_changes_nothing() {
+    let world = World::new();
+    let function = world.rotation_function("rotate", &[]).await;
+    let secret = world.rotated_secret("fine", &function).await;
+    world.rotctl(&["why", &secret]).run().fails(2, &["no rotation is pending", "--version"]);
+    let unknown = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
+    world.rotctl(&["why", &secret, "--version", unknown]).run().fails(2, &["has no version", "rotctl status"]);
+    world.rotctl(&["why", &secret, "--version", "x"]).run().fails(2, &["not a version id"]);
+    world.rotctl(&["why", &world.name("missing")]).run().code(2);
+    assert_eq!(mutating(&world.calls()), Vec::<&str>::new());
+}
