@@ -263,6 +263,22 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A finding of `rule` about `secret` in `region` (its account is set by
+    /// an audit across accounts).
+    pub(crate) fn new(secret: &Secret, region: &str, rule: Rule, message: String) -> Finding {
+        Finding {
+            account: None,
+            secret: secret.name.clone(),
+            arn: secret.arn.clone(),
+            region: region.to_string(),
+            rule,
+            severity: rule.severity(),
+            message,
+        }
+    }
+}
+
 /// The audit's options.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -320,17 +336,7 @@ pub(crate) fn evaluate_managed(secret: &Secret, region: &str, owner: &Owner) -> 
     let mut found = Vec::new();
     let who = crate::owner::display(&owner.service);
     let resource = owner.resource.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-    let mut fire = |rule: Rule, message: String| {
-        found.push(Finding {
-            account: None,
-            secret: secret.name.clone(),
-            arn: secret.arn.clone(),
-            region: region.to_string(),
-            rule,
-            severity: rule.severity(),
-            message,
-        });
-    };
+    let mut fire = |rule: Rule, message: String| found.push(Finding::new(secret, region, rule, message));
     if owner.secret_status.as_deref() == Some(crate::owner::IMPAIRED) {
         fire(
             Rule::ManagedSecretImpaired,
@@ -384,17 +390,7 @@ pub(crate) fn evaluate(
 ) -> Vec<Finding> {
     let Evidence { failure, function, endpoint_in_vpc } = *evidence;
     let mut found = Vec::new();
-    let mut fire = |rule: Rule, message: String| {
-        found.push(Finding {
-            account: None,
-            secret: secret.name.clone(),
-            arn: secret.arn.clone(),
-            region: region.to_string(),
-            rule,
-            severity: rule.severity(),
-            message,
-        });
-    };
+    let mut fire = |rule: Rule, message: String| found.push(Finding::new(secret, region, rule, message));
     let name = &secret.name;
     let days_ago = |date: Timestamp| now.duration_since(date).as_secs() / 86_400;
 

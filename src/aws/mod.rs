@@ -222,13 +222,25 @@ pub(crate) async fn read_for_change(
     secret_id: &str,
 ) -> Result<(Clients, crate::model::Secret)> {
     let secret = secrets::read(&clients.secrets, &clients.region, secret_id).await?;
-    let Some((primary, arn)) = primary_of(clients, &secret) else { return Ok((clients.clone(), secret)) };
+    let Some((primary, arn)) = primary_for_change(clients, progress, &secret) else {
+        return Ok((clients.clone(), secret));
+    };
+    let read = secrets::read(&primary.secrets, &primary.region, &arn).await?;
+    Ok((primary, read))
+}
+
+/// `primary_of`, said on stderr: a change to a replica is made on its primary.
+pub(crate) fn primary_for_change(
+    clients: &Clients,
+    progress: &crate::progress::Progress,
+    secret: &crate::model::Secret,
+) -> Option<(Clients, String)> {
+    let (primary, arn) = primary_of(clients, secret)?;
     progress.note(&format!(
         "{} in {} is a replica: acting on its primary in {} ({arn})",
         secret.name, clients.region, primary.region
     ));
-    let read = secrets::read(&primary.secrets, &primary.region, &arn).await?;
-    Ok((primary, read))
+    Some((primary, arn))
 }
 
 /// A replica's primary: the clients of its region and its ARN (the replica's,

@@ -224,8 +224,14 @@ pub(crate) async fn status_with(
 /// was created (the last day when its date was not read).
 pub(crate) async fn pending_failure(clients: &Clients, secret: &Secret, now: Timestamp) -> Option<Failure> {
     let pending = secret.dangling_pending().filter(|_| secret.rotation_enabled == Some(true))?;
-    let since = secret.version_created(pending).map_or(now - jiff::SignedDuration::from_hours(24), |c| c - CLOCK_SKEW);
+    let since = evidence_since(secret.version_created(pending), now);
     failure(clients, &secret.arn, secret.rotation_lambda_arn.as_deref(), pending, since).await
+}
+
+/// Since when a rotation's evidence is read: its version's creation (less
+/// the clocks' skew), or the last day when that date is unknown.
+pub(crate) fn evidence_since(created: Option<Timestamp>, now: Timestamp) -> Timestamp {
+    created.map_or(now - jiff::SignedDuration::from_hours(24), |c| c - CLOCK_SKEW)
 }
 
 /// The first sign since `since` that the rotation of `secret_arn` that made
@@ -246,12 +252,7 @@ pub(crate) async fn failure(
     {
         return Some(failure);
     }
-    for event in ["RotationFailed", "RotationAbandoned"] {
-        if let Some(message) = cloudtrail(clients, event, secret_arn, since).await {
-            return Some(cloudtrail_failure(token, &message, log_group));
-        }
-    }
-    None
+    trail_failure(clients, secret_arn, token, since, log_group).await
 }
 
 /// Every source that says why the rotation that made `token` failed, each
@@ -267,13 +268,24 @@ pub(crate) async fn evidence(clients: &Clients, secret: &Secret, token: &str, si
     {
         found.push(failure);
     }
+    found.extend(trail_failure(clients, &secret.arn, token, since, log_group).await);
+    found
+}
+
+/// CloudTrail's RotationFailed (else RotationAbandoned) event for the secret since `since`.
+async fn trail_failure(
+    clients: &Clients,
+    secret_arn: &str,
+    token: &str,
+    since: Timestamp,
+    log_group: Option<String>,
+) -> Option<Failure> {
     for event in ["RotationFailed", "RotationAbandoned"] {
-        if let Some(message) = cloudtrail(clients, event, &secret.arn, since).await {
-            found.push(cloudtrail_failure(token, &message, log_group));
-            break;
+        if let Some(message) = cloudtrail(clients, event, secret_arn, since).await {
+            return Some(cloudtrail_failure(token, &message, log_group));
         }
     }
-    found
+    None
 }
 
 fn cloudtrail_failure(token: &str, message: &str, log_group: Option<String>) -> Failure {

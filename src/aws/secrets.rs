@@ -109,6 +109,15 @@ pub(crate) async fn versions(client: &Client, region: &str, secret_id: &str) -> 
     list_versions(client, region, secret_id, false).await
 }
 
+/// DescribeSecret and every version (deprecated ones too), concurrently.
+pub(crate) async fn describe_with_all_versions(
+    client: &Client,
+    region: &str,
+    secret_id: &str,
+) -> Result<(Secret, Vec<SecretVersion>)> {
+    tokio::try_join!(describe(client, region, secret_id), all_versions(client, region, secret_id))
+}
+
 /// ListSecretVersionIds with the versions no label is on (deprecated ones, which AWS
 /// keeps up to 100 of, and deletes only when older than 24 hours).
 pub(crate) async fn all_versions(client: &Client, region: &str, secret_id: &str) -> Result<Vec<SecretVersion>> {

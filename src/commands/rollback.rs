@@ -150,28 +150,17 @@ pub(crate) fn plan(
 /// changes to a replica; a note says so). A replica's versions cannot be
 /// listed outside its primary's region: its description decides.
 async fn read_for_change(env: &Env, clients: &Clients, id: &str) -> Result<(Clients, Secret, Vec<SecretVersion>)> {
-    let read = async |clients: &Clients, id: &str| {
-        let region = clients.region.as_str();
-        tokio::try_join!(
-            secrets::describe(&clients.secrets, region, id),
-            secrets::all_versions(&clients.secrets, region, id)
-        )
-    };
-    let (secret, versions) = match read(clients, id).await {
+    let (secret, versions) = match secrets::describe_with_all_versions(&clients.secrets, &clients.region, id).await {
         Ok(read) => read,
         Err(error) => match secrets::describe(&clients.secrets, &clients.region, id).await {
             Ok(secret) if crate::aws::primary_of(clients, &secret).is_some() => (secret, Vec::new()),
             _ => return Err(error),
         },
     };
-    let Some((primary, arn)) = crate::aws::primary_of(clients, &secret) else {
+    let Some((primary, arn)) = crate::aws::primary_for_change(clients, &env.progress, &secret) else {
         return Ok((clients.clone(), secret, versions));
     };
-    env.progress.note(&format!(
-        "{} in {} is a replica: acting on its primary in {} ({arn})",
-        secret.name, clients.region, primary.region
-    ));
-    let (secret, versions) = read(&primary, &arn).await?;
+    let (secret, versions) = secrets::describe_with_all_versions(&primary.secrets, &primary.region, &arn).await?;
     Ok((primary, secret, versions))
 }
 

@@ -4,7 +4,6 @@
 //! sources had nothing yet.
 
 use clap::Args;
-use jiff::SignedDuration;
 
 use crate::arn::SecretId;
 use crate::aws::{rotation as follow, secrets};
@@ -13,9 +12,6 @@ use crate::diagnosis::Class;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::model::{FailureSource, WhyReport};
-
-/// How far before a version's creation its rotation's lines may be dated.
-const CLOCK_SKEW: SignedDuration = SignedDuration::from_secs(1);
 
 #[derive(Debug, Args)]
 pub struct WhyArgs {
@@ -34,12 +30,9 @@ pub(crate) async fn run(env: &Env, args: &WhyArgs) -> Result<WhyReport> {
     if let Some(version) = &args.version {
         check_version_id("--version", version)?;
     }
-    let region = clients.region.as_str();
     // Every version, the unlabelled too: a retried rotation's failed version has lost its label.
-    let (secret, versions) = tokio::try_join!(
-        secrets::describe(&clients.secrets, region, id.as_str()),
-        secrets::all_versions(&clients.secrets, region, id.as_str())
-    )?;
+    let (secret, versions) =
+        secrets::describe_with_all_versions(&clients.secrets, &clients.region, id.as_str()).await?;
     let what = format!("why of {}", secret.name);
     let version = match (&args.version, secret.dangling_pending()) {
         (Some(version), _) => {
@@ -65,8 +58,7 @@ pub(crate) async fn run(env: &Env, args: &WhyArgs) -> Result<WhyReport> {
         }
     };
     let created = versions.iter().find(|v| v.version_id == version).and_then(|v| v.created_date);
-    let since = created.map_or(env.ctx.now - SignedDuration::from_hours(24), |c| c - CLOCK_SKEW);
-    let evidence = follow::evidence(clients, &secret, &version, since).await;
+    let evidence = follow::evidence(clients, &secret, &version, follow::evidence_since(created, env.ctx.now)).await;
 
     let mut notes = Vec::new();
     let log_group = secret.rotation_lambda_arn.as_deref().map(follow::log_group);

@@ -18,27 +18,7 @@ const REGIONS: [&str; 2] = ["us-east-1", "eu-west-1"];
 async fn seed(world: &World, accounts: &[String]) {
     for account in accounts {
         for region in REGIONS {
-            let client = if *account == world.account && region == world.region {
-                world.secrets.clone()
-            } else if *account == world.account {
-                // The management account's other region: its own identity there.
-                let config = world
-                    .secrets
-                    .config()
-                    .to_builder()
-                    .region(aws_sdk_secretsmanager::config::Region::new(region))
-                    .build();
-                aws_sdk_secretsmanager::Client::from_conf(config)
-            } else {
-                world.secrets_in(account, region).await
-            };
-            client
-                .create_secret()
-                .name(format!("{}/{account}-{region}", world.prefix))
-                .secret_string("{}")
-                .send()
-                .await
-                .expect("CreateSecret");
+            world.secret_in(account, region, &format!("{}/{account}-{region}", world.prefix)).await;
         }
     }
 }
@@ -183,14 +163,7 @@ async fn a_region_an_account_has_not_enabled_is_left_out_once_not_a_finding() {
     let world = World::in_own_account("us-east-1");
     let members = world.organization(2).await;
     for member in &members {
-        let client = world.secrets_in(member, "us-east-1").await;
-        client
-            .create_secret()
-            .name(format!("{}/never", world.prefix))
-            .secret_string("{}")
-            .send()
-            .await
-            .expect("CreateSecret");
+        world.secret_in(member, "us-east-1", &format!("{}/never", world.prefix)).await;
     }
     // AWS answers calls to an opt-in region the account has not enabled
     // with an invalid-token error: one account's ap-east-1 here.

@@ -170,15 +170,7 @@ async fn audit_sarif_across_accounts_passes_microsofts_validator() {
     let world = World::in_own_account("us-east-1");
     let members = world.organization(2).await;
     world.trusted_role(&members[0], "RotctlAudit", None);
-    world
-        .secrets_in(&members[0], "us-east-1")
-        .await
-        .create_secret()
-        .name(format!("{}/never", world.prefix))
-        .secret_string("{}")
-        .send()
-        .await
-        .expect("CreateSecret");
+    world.secret_in(&members[0], "us-east-1", &format!("{}/never", world.prefix)).await;
     let accounts = members.join(",");
     let args = ["audit", "--accounts", &accounts, "--role-name", "RotctlAudit", "--fail-on", "never", "-o", "sarif"];
     // Exit 1: the second account has no such role.

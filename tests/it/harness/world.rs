@@ -135,6 +135,20 @@ impl World {
         control::post(&self.endpoint, "/_harness/role", &body);
     }
 
+    /// Creates a secret named `name` holding `{}` in `account` and `region`
+    /// (this world's own identity in its own account, else the organization's
+    /// access role); returns its ARN.
+    pub async fn secret_in(&self, account: &str, region: &str, name: &str) -> String {
+        let client = if account == self.account {
+            let config = self.secrets.config().to_builder().region(Region::new(region.to_string())).build();
+            aws_sdk_secretsmanager::Client::from_conf(config)
+        } else {
+            self.secrets_in(account, region).await
+        };
+        let out = client.create_secret().name(name).secret_string("{}").send().await.expect("CreateSecret");
+        out.arn().expect("an ARN").to_string()
+    }
+
     /// A Secrets Manager client acting in `account` (the organization's
     /// access role assumed with this world's seeding identity), in `region`.
     pub async fn secrets_in(&self, account: &str, region: &str) -> aws_sdk_secretsmanager::Client {
