@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::model::{Failure, Owner, RotationState, Secret};
 use crate::rotation;
+use crate::runtimes;
 use crate::schedule::interval_days;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, clap::ValueEnum)]
@@ -78,6 +79,7 @@ pub enum Rule {
     DefaultKmsKey,
     ManagedSecretImpaired,
     ManagedRotationDisabled,
+    RotationFunctionRuntimeDeprecated,
 }
 
 impl Serialize for Rule {
@@ -95,7 +97,7 @@ pub struct RuleHelp {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 16] = [
         Rule::RotationDisabled,
         Rule::RotationFailed,
         Rule::RotationStuck,
@@ -111,6 +113,7 @@ impl Rule {
         Rule::DefaultKmsKey,
         Rule::ManagedSecretImpaired,
         Rule::ManagedRotationDisabled,
+        Rule::RotationFunctionRuntimeDeprecated,
     ];
 
     pub fn id(self) -> &'static str {
@@ -130,6 +133,7 @@ impl Rule {
             Rule::DefaultKmsKey => "default-kms-key",
             Rule::ManagedSecretImpaired => "managed-secret-impaired",
             Rule::ManagedRotationDisabled => "managed-rotation-disabled",
+            Rule::RotationFunctionRuntimeDeprecated => "rotation-function-runtime-deprecated",
         }
     }
 
@@ -146,7 +150,8 @@ impl Rule {
             | Rule::ManagedRotationDisabled
             | Rule::RotationIntervalTooLong
             | Rule::NotRotatedRecently
-            | Rule::VpcEndpointMissing => Severity::Medium,
+            | Rule::VpcEndpointMissing
+            | Rule::RotationFunctionRuntimeDeprecated => Severity::Medium,
             Rule::Unused | Rule::MissingTags | Rule::DefaultKmsKey => Severity::Low,
         }
     }
@@ -243,6 +248,12 @@ impl Rule {
                 anchor: "AWS Config secretsmanager-rotation-enabled-check; Security Hub SecretsManager.1 (managed secrets included)",
                 fix: "rotctl schedule SECRET --every-days 7 (turns the owner's rotation back on)",
             },
+            Rule::RotationFunctionRuntimeDeprecated => RuleHelp {
+                title: "The rotation function's runtime is deprecated",
+                why: "Lambda stops patching a deprecated runtime, then refuses to create or update functions on it: the rotation function can no longer be fixed or redeployed as it is. Reported from 90 days before the deprecation date (Lambda's published schedule, kept in rotctl).",
+                anchor: "Security Hub Lambda.2 (supported runtimes); Lambda runtime deprecation policy",
+                fix: "redeploy the function from its rotation application's latest version (rotctl enable SECRET --template NAME), or move its stack to the AWS::SecretsManager-2024-09-16 transform; do not change Runtime alone (AWS's functions ship native libraries built for one Python: Runtime.ImportModuleError)",
+            },
         }
     }
 }
@@ -298,6 +309,8 @@ pub enum FunctionFacts {
         /// invoke it (None: the statement has no such condition).
         grants: Vec<Option<String>>,
         vpc_id: Option<String>,
+        /// Its Lambda runtime (None for a container image).
+        runtime: Option<String>,
     },
     /// The lookup failed (e.g. no permission): rules about it are not judged.
     Unknown(String),
@@ -448,6 +461,19 @@ pub(crate) fn evaluate(
                 ),
                 _ => {}
             }
+            if let FunctionFacts::Present { runtime: Some(runtime), .. } = facts {
+                let verdict = runtimes::Verdict::of(runtime, now);
+                if verdict.is_concern() {
+                    fire(
+                        Rule::RotationFunctionRuntimeDeprecated,
+                        format!(
+                            "{arn} runs on {} (fix: {})",
+                            verdict.describe(runtime, now),
+                            fix(Rule::RotationFunctionRuntimeDeprecated, name)
+                        ),
+                    );
+                }
+            }
             if let (FunctionFacts::Present { vpc_id: Some(vpc), .. }, Some(false)) = (facts, endpoint_in_vpc) {
                 fire(
                     Rule::VpcEndpointMissing,
@@ -588,7 +614,7 @@ mod tests {
             (true, true) => vec![Some("123456789012".to_string())],
             (true, false) => vec![None],
         };
-        FunctionFacts::Present { grants, vpc_id: vpc.map(str::to_string) }
+        FunctionFacts::Present { grants, vpc_id: vpc.map(str::to_string), runtime: Some("python3.12".into()) }
     }
 
     fn rules_fired(
@@ -705,18 +731,55 @@ mod tests {
         );
         assert!(rules_fired(&s, Some(&present(true, true, Some("vpc-1"))), Some(true), &options()).is_empty());
         assert!(rules_fired(&s, Some(&FunctionFacts::Unknown("AccessDenied".into())), None, &options()).is_empty());
-        let elsewhere = FunctionFacts::Present { grants: vec![Some("999999999999".into())], vpc_id: None };
+        let elsewhere =
+            FunctionFacts::Present { grants: vec![Some("999999999999".into())], vpc_id: None, runtime: None };
         assert_eq!(
             rules_fired(&s, Some(&elsewhere), None, &options()),
             ["rotation-lambda-not-invokable"],
             "another account's grant"
         );
-        let mixed = FunctionFacts::Present { grants: vec![Some("123456789012".into()), None], vpc_id: None };
+        let mixed =
+            FunctionFacts::Present { grants: vec![Some("123456789012".into()), None], vpc_id: None, runtime: None };
         assert_eq!(
             rules_fired(&s, Some(&mixed), None, &options()),
             ["rotation-lambda-no-source-account"],
             "an unscoped grant beside a scoped one"
         );
+    }
+
+    #[test]
+    fn a_deprecated_runtime_or_one_within_90_days_of_it() {
+        let s = healthy();
+        let on = |runtime: &str| FunctionFacts::Present {
+            grants: vec![Some("123456789012".into())],
+            vpc_id: None,
+            runtime: Some(runtime.into()),
+        };
+        // NOW is 2026-11-22: python3.9 deprecated 2025-12-15; python3.11 on 2027-06-30.
+        let found = evaluate(
+            &s,
+            "us-east-1",
+            &Evidence { function: Some(&on("python3.9")), ..Evidence::default() },
+            &options(),
+            at(NOW),
+            &mut BTreeMap::new(),
+        );
+        assert_eq!(found.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["rotation-function-runtime-deprecated"]);
+        assert_eq!(found[0].severity, Severity::Medium);
+        assert!(found[0].message.contains("python3.9 was deprecated by Lambda on 2025-12-15"), "{}", found[0].message);
+        assert!(found[0].message.contains("do not change Runtime alone"), "{}", found[0].message);
+        assert!(rules_fired(&s, Some(&on("python3.11")), None, &options()).is_empty());
+        assert!(rules_fired(&s, Some(&on("a-new-runtime")), None, &options()).is_empty(), "unknown: not judged");
+        let later = at("2027-04-15T00:00:00Z");
+        let found = evaluate(
+            &s,
+            "us-east-1",
+            &Evidence { function: Some(&on("python3.11")), ..Evidence::default() },
+            &options(),
+            later,
+            &mut BTreeMap::new(),
+        );
+        assert!(found.iter().any(|f| f.rule == Rule::RotationFunctionRuntimeDeprecated), "{found:?}");
     }
 
     #[test]

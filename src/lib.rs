@@ -21,6 +21,7 @@ mod policy;
 mod progress;
 mod prompt;
 mod rotation;
+mod runtimes;
 mod sarif;
 pub mod schedule;
 mod strategy;

@@ -17,6 +17,12 @@ pub(crate) struct Function {
     pub(crate) name: String,
     /// Subnets, security groups and VPC, when the function runs in a VPC.
     pub(crate) vpc: Option<FunctionVpc>,
+    /// Its Lambda runtime (None for a container image).
+    pub(crate) runtime: Option<String>,
+    /// Its timeout, in seconds.
+    pub(crate) timeout: Option<i32>,
+    /// Its execution role.
+    pub(crate) role: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +48,9 @@ pub(crate) async fn function(client: &Client, arn: &str) -> Result<Option<Functi
         arn: output.function_arn().unwrap_or(arn).to_string(),
         name: output.function_name().unwrap_or_default().to_string(),
         vpc,
+        runtime: output.runtime().map(|r| r.as_str().to_string()),
+        timeout: output.timeout(),
+        role: output.role().map(str::to_string),
     }))
 }
 

@@ -465,5 +465,6 @@ async fn function_facts(clients: &Clients, arn: &str) -> FunctionFacts {
     FunctionFacts::Present {
         grants: grants.into_iter().map(|g| g.source_account).collect(),
         vpc_id: function.vpc.map(|v| v.vpc_id),
+        runtime: function.runtime,
     }
 }
