@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 
 use crate::commands::{
     audit::AuditArgs, completions::CompletionsArgs, disable::DisableArgs, enable::EnableArgs, rollback::RollbackArgs,
-    rotate_now::RotateNowArgs, schedule::ScheduleArgs, status::StatusArgs, why::WhyArgs,
+    history::HistoryArgs, rotate_now::RotateNowArgs, schedule::ScheduleArgs, status::StatusArgs, why::WhyArgs,
 };
 
 /// Configure and audit AWS Secrets Manager secret rotation.
@@ -199,12 +199,27 @@ Examples:
     )]
     Why(WhyArgs),
 
+    /// Say what happened to a secret: rotations, failures, manual puts, rollbacks
+    ///
+    /// One timeline of the last --days (90) from the secret's versions (the
+    /// unlabelled too), its rotation function's log and CloudTrail's Secrets
+    /// Manager events: each version's creation and what made it (rotation,
+    /// rotation-failed, rotation-pending, manual), and labels moved by hand
+    /// (a rollback). Gives the age of the current value, which
+    /// LastRotatedDate does not. Reads only.
+    #[command(after_help = "\
+Examples:
+  rotctl history prod/db
+  rotctl history prod/db --days 30 -o json")]
+    History(HistoryArgs),
+
     /// Check every secret of the region(s) against the rotation rules
     ///
     /// Rules (severity): rotation-disabled, rotation-failed, rotation-stuck,
     /// rotation-overdue, rotation-lambda-missing, rotation-lambda-not-invokable (high);
     /// rotation-lambda-no-source-account, rotation-interval-too-long,
-    /// not-rotated-recently, vpc-endpoint-missing (medium); unused,
+    /// not-rotated-recently, vpc-endpoint-missing,
+    /// rotation-function-runtime-deprecated (medium); unused,
     /// missing-tags, default-kms-key (low). Secrets another service owns (RDS,
     /// Aurora, DocumentDB, Redshift, ...) are judged by managed-secret-impaired
     /// (high) and managed-rotation-disabled (medium) only, in their own

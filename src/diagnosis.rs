@@ -7,6 +7,7 @@
 //! messages (a timeout, an import error). The first class that matches wins.
 
 use serde::Serialize;
+use serde_json::Value;
 
 /// A known cause of a failed rotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -172,6 +173,107 @@ impl Class {
     }
 }
 
+/// The longest function error line quoted, in characters (the contract's cut).
+const MESSAGE_CHARS: usize = 300;
+
+/// The error itself, from a line in the Lambda runtime's formats:
+/// `[ERROR]\t<time>\t<request id>\t<message>` (the logging module),
+/// `[ERROR] ValueError: <message>` (an uncaught exception, first line),
+/// or `{"errorMessage": ..., "errorType": ...}`.
+pub(crate) fn error_line(line: &str) -> String {
+    if let Ok(record) = serde_json::from_str::<Value>(line.trim())
+        && let Some(message) = record["errorMessage"].as_str()
+    {
+        return match record["errorType"].as_str() {
+            Some(kind) => format!("{kind}: {message}"),
+            None => message.to_string(),
+        };
+    }
+    let first = line.lines().find(|l| l.contains("[ERROR]")).unwrap_or(line);
+    let rest = first.split_once("[ERROR]").map_or(first, |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split('\t').collect();
+    let message = match fields.as_slice() {
+        // "", time, request id, message...
+        [_, time, _, message @ ..] if time.ends_with('Z') && !message.is_empty() => message.join(" "),
+        _ => rest.to_string(),
+    };
+    message.trim().to_string()
+}
+
+/// A function's error text as rotctl shows it: credentials masked, one line, cut.
+pub(crate) fn quoted(message: &str) -> String {
+    let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    let masked = mask_credentials(&one_line);
+    if masked.chars().count() <= MESSAGE_CHARS {
+        return masked;
+    }
+    let cut: String = masked.chars().take(MESSAGE_CHARS - 1).collect();
+    format!("{cut}…")
+}
+
+/// Masks what looks like a credential in a function's error text: the value
+/// after `password`, `passwd` or `pwd` (`=`, `:`, quoted or not), and the
+/// password of a `scheme://user:password@host` URL. rotctl never shows a
+/// secret value; a function that logs one must not make rotctl repeat it.
+fn mask_credentials(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let lower = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < text.len() {
+        let key = ["password", "passwd", "pwd"].iter().find(|k| lower[i..].starts_with(**k));
+        if let Some(key) = key {
+            let mut j = i + key.len();
+            out.push_str(&text[i..j]);
+            // Closing quote of the key, spaces, the separator, spaces, an opening quote.
+            let start = j;
+            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b' ') {
+                j += 1;
+            }
+            if j < bytes.len() && matches!(bytes[j], b'=' | b':') {
+                j += 1;
+                while j < bytes.len() && bytes[j] == b' ' {
+                    j += 1;
+                }
+                let quote = (j < bytes.len() && matches!(bytes[j], b'"' | b'\'')).then(|| bytes[j]);
+                if quote.is_some() {
+                    j += 1;
+                }
+                let end = (j..bytes.len())
+                    .find(|&k| match quote {
+                        Some(q) => bytes[k] == q,
+                        None => matches!(bytes[k], b' ' | b',' | b';' | b'}' | b'&' | b'"' | b'\''),
+                    })
+                    .unwrap_or(bytes.len());
+                out.push_str(&text[start..j]);
+                out.push_str("***");
+                i = end;
+            } else {
+                i = start;
+            }
+            continue;
+        }
+        if lower[i..].starts_with("://") {
+            // scheme://user:password@host
+            let rest = &text[i + 3..];
+            let authority = rest.split(['/', ' ']).next().unwrap_or_default();
+            if let Some((userinfo, _)) = authority.rsplit_once('@')
+                && let Some((user, _)) = userinfo.split_once(':')
+            {
+                out.push_str("://");
+                out.push_str(user);
+                out.push_str(":***@");
+                i += 3 + userinfo.len() + 1;
+                continue;
+            }
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,5 +318,44 @@ mod tests {
             assert_eq!(Class::of(message), class, "{message}");
             assert!(class.fix().contains("SECRET") || class == Class::Abandoned, "{class:?}");
         }
+    }
+
+    #[test]
+    fn the_functions_own_error_is_quoted_from_each_runtime_format() {
+        let logged = "[ERROR]\t2026-12-01T10:00:00.123Z\t1f0c-req\tsetSecret: Unable to log into database with \
+                      previous, current, or pending secret of secret arn arn:aws:secretsmanager:x\n";
+        assert_eq!(
+            error_line(logged),
+            "setSecret: Unable to log into database with previous, current, or pending secret of secret arn \
+             arn:aws:secretsmanager:x"
+        );
+        let uncaught =
+            "[ERROR] ValueError: setSecret: Unable to log into database\nTraceback (most recent call last):\n";
+        assert_eq!(error_line(uncaught), "ValueError: setSecret: Unable to log into database");
+        let json = r#"{"errorMessage": "testSecret failed", "errorType": "RuntimeError"}"#;
+        assert_eq!(error_line(json), "RuntimeError: testSecret failed");
+    }
+
+    #[test]
+    fn credentials_in_a_functions_error_are_masked_and_the_line_is_cut() {
+        assert_eq!(
+            quoted("connect failed: host=db password=hunter2 user=app"),
+            "connect failed: host=db password=*** user=app"
+        );
+        assert_eq!(
+            quoted(r#"bad value {"password": "s3cr:et", "user": "a"}"#),
+            r#"bad value {"password": "***", "user": "a"}"#
+        );
+        assert_eq!(quoted("{'PWD': 'x y'} rejected"), "{'PWD': '***'} rejected");
+        assert_eq!(quoted("postgres://app:hunter2@db:5432/x refused"), "postgres://app:***@db:5432/x refused");
+        // Words that merely contain the key are left alone.
+        assert_eq!(
+            quoted("password authentication failed for user \"app\""),
+            "password authentication failed for user \"app\""
+        );
+        let long = quoted(&"x".repeat(1000));
+        assert_eq!(long.chars().count(), 300);
+        assert!(long.ends_with('…'));
+        assert_eq!(quoted("two\n  lines"), "two lines");
     }
 }

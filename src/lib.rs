@@ -13,6 +13,7 @@ mod diagnosis;
 mod env;
 mod error;
 mod exit;
+mod history;
 mod model;
 mod naming;
 mod output;
@@ -83,7 +84,7 @@ pub fn run(cli: &Cli) -> ExitCode {
 /// One command, one signature: `run(&Env, &Args) -> Result<_>`.
 async fn dispatch(env: &Env, command: &Command) -> Result<Report> {
     use crate::commands::{
-        audit, completions, disable, enable, man, rollback, rotate_now, schedule, status, templates, why,
+        audit, completions, disable, enable, history, man, rollback, rotate_now, schedule, status, templates, why,
     };
     match command {
         Command::Status(args) => status::run(env, args).await.map(Report::Status),
@@ -93,6 +94,7 @@ async fn dispatch(env: &Env, command: &Command) -> Result<Report> {
         Command::Disable(args) => disable::run(env, args).await.map(Report::Disable),
         Command::Schedule(args) => schedule::run(env, args).await.map(Report::Schedule),
         Command::Why(args) => why::run(env, args).await.map(Report::Why),
+        Command::History(args) => history::run(env, args).await.map(Report::History),
         Command::Audit(args) => audit::run(env, args).await.map(Report::Audit),
         Command::Templates => templates::run(env, &()).await.map(Report::Templates),
         Command::Completions(args) => completions::run(env, args).await,
@@ -136,6 +138,7 @@ fn interrupted_advice(command: &Command) -> String {
         // These only read: no change is ever sent.
         Command::Status(_)
         | Command::Why(_)
+        | Command::History(_)
         | Command::Audit(_)
         | Command::Completions(_)
         | Command::Man

@@ -10,6 +10,7 @@ pub(crate) mod lambda;
 pub(crate) mod rds;
 pub(crate) mod rotation;
 pub(crate) mod secrets;
+pub(crate) mod trail;
 pub(crate) mod wait;
 
 use std::time::Duration;

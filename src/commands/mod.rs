@@ -11,4 +11,5 @@ pub mod rotate_now;
 pub mod schedule;
 pub mod status;
 pub mod templates;
+pub mod history;
 pub mod why;

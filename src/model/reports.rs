@@ -1,6 +1,7 @@
 //! What each command returns: the JSON contract of its result (AWS field
 //! names), and what the table and the stderr notes need beside it.
 
+use jiff::Timestamp;
 use serde::Serialize;
 
 use super::{PlannedStep, SecretStatus};
@@ -20,6 +21,7 @@ pub(crate) enum Report {
     Disable(DisableReport),
     Schedule(ScheduleReport),
     Why(WhyReport),
+    History(HistoryReport),
     Audit(AuditReport),
     Templates(TemplatesReport),
     /// Generated text printed as it is (completions, the man page).
@@ -37,6 +39,7 @@ impl Report {
             | Report::Disable(_)
             | Report::Schedule(_)
             | Report::Why(_)
+            | Report::History(_)
             | Report::Templates(_)
             | Report::Text(_) => Exit::Success,
         }
@@ -52,6 +55,7 @@ impl Report {
             Report::Audit(report) => report.notes(),
             Report::Disable(report) => report.notes.clone(),
             Report::Why(report) => report.notes.clone(),
+            Report::History(report) => report.notes.clone(),
             Report::Schedule(_) | Report::Templates(_) | Report::Text(_) => Vec::new(),
         }
     }
@@ -498,6 +502,27 @@ pub(crate) struct WhyReport {
     pub(crate) evidence: Vec<Failure>,
     pub(crate) fix: Option<String>,
     /// What each source had (or not yet), in words; stderr.
+    #[serde(skip)]
+    pub(crate) notes: Vec<String>,
+}
+
+/// `history`: `{"Name", "ARN", "Days", "CurrentVersionId",
+/// "CurrentVersionCreatedDate", "CurrentValueAgeDays", "LastRotatedDate", "Events": [...]}`.
+/// The current value's age is its version's CreatedDate: LastRotatedDate
+/// changes on other edits and not on a value put outside rotation.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct HistoryReport {
+    pub(crate) name: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    pub(crate) days: i64,
+    pub(crate) current_version_id: Option<String>,
+    pub(crate) current_version_created_date: Option<Timestamp>,
+    pub(crate) current_value_age_days: Option<i64>,
+    pub(crate) last_rotated_date: Option<Timestamp>,
+    pub(crate) events: Vec<crate::history::Event>,
+    /// What each source had, in words; stderr.
     #[serde(skip)]
     pub(crate) notes: Vec<String>,
 }

@@ -12,7 +12,7 @@ use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::model::{
     AuditReport, DisableReport, EnableReport, Report, RollbackReport, RotateReport, RotationState, ScheduleReport,
-    SecretStatus, TemplateJson, TemplatesReport, WhyReport,
+    HistoryReport, SecretStatus, TemplateJson, TemplatesReport, WhyReport,
 };
 use crate::rotation::{age, describe_rules};
 
@@ -57,6 +57,10 @@ pub(crate) fn render(ctx: &Context, outcome: &Report) -> io::Result<String> {
         Report::Why(report) => match ctx.output {
             OutputFormat::Json | OutputFormat::Sarif => json(report)?,
             OutputFormat::Table => why_table(report),
+        },
+        Report::History(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
+            OutputFormat::Table => history_table(ctx, report),
         },
         Report::Audit(report) => match ctx.output {
             OutputFormat::Json => json(&report.json())?,
@@ -298,6 +302,43 @@ fn why_table(report: &WhyReport) -> String {
         };
         field("Source", &source);
     }
+    out
+}
+
+fn history_table(ctx: &Context, report: &HistoryReport) -> String {
+    let mut out = format!("History of {} (the last {} days)\n", report.name, report.days);
+    match (&report.current_version_id, report.current_version_created_date) {
+        (Some(id), Some(created)) => {
+            let _ = writeln!(
+                out,
+                "  Current value: version {id}, made {} ({} days old)",
+                when(ctx.now, Some(created), "never"),
+                report.current_value_age_days.unwrap_or_default()
+            );
+        }
+        (Some(id), None) => {
+            let _ = writeln!(out, "  Current value: version {id}");
+        }
+        _ => out.push_str("  Current value: none (no version holds AWSCURRENT)\n"),
+    }
+    let _ = writeln!(out, "  Last rotated:  {}", when_past(ctx.now, report.last_rotated_date, "never"));
+    if report.events.is_empty() {
+        let _ = writeln!(out, "\nNothing happened in the last {} days.", report.days);
+        return out;
+    }
+    let mut table = Table::new();
+    table.load_style(presets::NOTHING);
+    table.set_header(["TIME", "KIND", "VERSION", "DETAIL"]);
+    for event in &report.events {
+        table.add_row([
+            event.time.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+            event.kind.as_str().to_string(),
+            event.version_id.clone().unwrap_or_else(|| "-".to_string()),
+            event.detail.clone(),
+        ]);
+    }
+    out.push('\n');
+    push_indented(&mut out, &mut table);
     out
 }
 

@@ -274,7 +274,7 @@ async fn sarif_has_every_rule_and_one_result_per_finding() {
     let run = &sarif["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "rotctl");
     let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
-    assert_eq!(rules.len(), 15);
+    assert_eq!(rules.len(), 16);
     for rule in rules {
         for field in ["id", "name"] {
             assert!(rule[field].as_str().is_some_and(|v| !v.is_empty()), "{rule}");

@@ -8,6 +8,7 @@ mod cli;
 mod day_two;
 mod enable;
 mod harness;
+mod history;
 mod managed;
 mod organization;
 mod properties;

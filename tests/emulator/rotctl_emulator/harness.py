@@ -30,7 +30,7 @@ from moto.iam.models import get_account_id_from, iam_backends
 from moto.secretsmanager import models as sm
 
 from . import postgres, rds
-from .cloudtrail import ROTATION_EVENTS, lookup_events
+from .cloudtrail import ROTATION_EVENTS, lookup_events, record_api_call
 from .common import STATE
 from .functions import rotation_function_zip
 
@@ -236,6 +236,8 @@ class HarnessApp:
             if assumed:
                 with self.lock:
                     self.aliases[assumed.group(1).decode()] = key
+        if service == "secretsmanager" and call["Status"] == 200:
+            record_api_call(operation, region, call["Account"], signing_key, body, payload)
         if held_answer is not None:
             if not self.hold(key, dict(call, Fault="held"), held_answer.hold_answer, environ):
                 raise ConnectionAbortedError("the client hung up while the harness held the answer")

@@ -47,6 +47,26 @@ def now() -> int:
     return int(time.time())
 
 
+def stamp() -> float:
+    """A version's CreatedDate: AWS dates versions to the millisecond (moto to the second,
+    so two versions made within one second could not be put in order; note 23)."""
+    return round(time.time(), 3)
+
+
+def add_secret(self: sm.SecretsManagerBackend, secret_id: str, *args: Any, **kwargs: Any) -> Any:
+    # Every version CreateSecret, PutSecretValue and UpdateSecret make, dated to the millisecond.
+    with STATE:
+        before = set(self.secrets[secret_id].versions) if secret_id in self.secrets else set()
+        secret, new = _original_add_secret(self, secret_id, *args, **kwargs)
+        for version_id, version in secret.versions.items():
+            if version_id not in before:
+                version["createdate"] = stamp()
+        return secret, new
+
+
+_original_add_secret = sm.SecretsManagerBackend._add_secret
+
+
 class AccessDeniedException(SecretsManagerClientError):
     def __init__(self, message: str):
         super().__init__("AccessDeniedException", message)
@@ -283,7 +303,7 @@ def rotate_secret(
 
     version_id = client_request_token or str(uuid.uuid4())
     secret.remove_version_stages_from_old_versions(["AWSPENDING"])
-    version: dict[str, Any] = {"createdate": now(), "version_id": version_id, "version_stages": ["AWSPENDING"]}
+    version: dict[str, Any] = {"createdate": stamp(), "version_id": version_id, "version_stages": ["AWSPENDING"]}
     if not rotate_immediately:
         # AWS tests the configuration with testSecret on a pending copy of
         # the current value, then removes that version.
@@ -520,6 +540,7 @@ def apply() -> None:
     sm.SecretsManagerBackend.cancel_rotate_secret = cancel_rotate_secret
     sm.SecretsManagerBackend.get_secret_value = get_secret_value
     sm.SecretsManagerBackend.put_secret_value = put_secret_value
+    sm.SecretsManagerBackend._add_secret = add_secret
     sm.SecretsManagerBackend.update_secret_version_stage = update_secret_version_stage
     sm.SecretsManagerBackend.list_secrets = list_secrets
     sm.FakeSecret.to_dict = secret_to_dict
