@@ -6,8 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiff::SignedDuration;
 
 use crate::commands::{
-    audit::AuditArgs, completions::CompletionsArgs, disable::DisableArgs, enable::EnableArgs, rollback::RollbackArgs,
-    history::HistoryArgs, rotate_now::RotateNowArgs, schedule::ScheduleArgs, status::StatusArgs, why::WhyArgs,
+    audit::AuditArgs, completions::CompletionsArgs, disable::DisableArgs, doctor::DoctorArgs, enable::EnableArgs,
+    history::HistoryArgs, rollback::RollbackArgs, rotate_now::RotateNowArgs, schedule::ScheduleArgs,
+    status::StatusArgs, why::WhyArgs,
 };
 
 /// Configure and audit AWS Secrets Manager secret rotation.
@@ -212,6 +213,25 @@ Examples:
   rotctl history prod/db
   rotctl history prod/db --days 30 -o json")]
     History(HistoryArgs),
+
+    /// Check, before a rotation runs, everything it needs; exit 3 when one fails
+    ///
+    /// Each check is ok, warn or fail, with the fix: rotation set up, no
+    /// pending rotation, the function exists, Secrets Manager may invoke it
+    /// (scoped to the account), its runtime (Lambda's deprecation schedule),
+    /// its timeout, its network path to Secrets Manager (an endpoint with
+    /// private DNS, or a NAT route), its role's permissions on the secret and
+    /// the master secret (IAM policy simulation), their KMS keys (key
+    /// policies and grants read), and for a secret another service manages,
+    /// the owner's status. It reads the secret's value to check the keys the
+    /// rotation needs (a writer `host`, not a reader or an RDS Proxy; a
+    /// `masterarn` that exists) and shows key names only, never a value;
+    /// --no-value skips that. Reads only.
+    #[command(after_help = "\
+Examples:
+  rotctl doctor prod/db
+  rotctl doctor prod/db --no-value -o json")]
+    Doctor(DoctorArgs),
 
     /// Check every secret of the region(s) against the rotation rules
     ///

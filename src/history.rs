@@ -221,7 +221,12 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
                 }
             };
             if made >= since {
-                events.push(Event { time: made, version_id: Some(id.to_string()), kind: Kind::Manual, detail: format!("{how}; {labels}") });
+                events.push(Event {
+                    time: made,
+                    version_id: Some(id.to_string()),
+                    kind: Kind::Manual,
+                    detail: format!("{how}; {labels}"),
+                });
             }
             continue;
         }
@@ -234,7 +239,9 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
         });
         let was_current = has(v, AWSCURRENT) || has(v, AWSPREVIOUS);
         let error_line = log.iter().find(|l| {
-            l.is_error() && (l.version(versions).as_deref() == Some(id) || (l.version(versions).is_none() && rotation_at(l.time) == Some(id)))
+            l.is_error()
+                && (l.version(versions).as_deref() == Some(id)
+                    || (l.version(versions).is_none() && rotation_at(l.time) == Some(id)))
         });
         let trail_failure = trail.iter().find(|e| {
             matches!(e.name.as_str(), "RotationFailed" | "RotationAbandoned")
@@ -262,7 +269,8 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
             }
             (false, Some((time, message))) => {
                 let class = Class::of(message);
-                let still = if has(v, AWSPENDING) { "; still holds AWSPENDING, which blocks the next rotation" } else { "" };
+                let still =
+                    if has(v, AWSPENDING) { "; still holds AWSPENDING, which blocks the next rotation" } else { "" };
                 (Kind::RotationFailed, *time, format!("{}: {message}{still}", class.as_str()))
             }
             (false, None) if has(v, AWSPENDING) => {
@@ -376,7 +384,12 @@ mod tests {
         ];
         let log = vec![
             line(10, &format!("[INFO]\tx\tr1\tcreateSecret: Successfully put secret for ARN {ARN} and version v2.")),
-            line(10, &format!("[INFO]\tx\tr2\tfinishSecret: Successfully set AWSCURRENT stage to version v2 for secret {ARN}.")),
+            line(
+                10,
+                &format!(
+                    "[INFO]\tx\tr2\tfinishSecret: Successfully set AWSCURRENT stage to version v2 for secret {ARN}."
+                ),
+            ),
             line(20, &format!("[INFO]\tx\tr3\tcreateSecret: Successfully put secret for ARN {ARN} and version v3.")),
             line(
                 21,
@@ -385,7 +398,12 @@ mod tests {
                 ),
             ),
             line(30, &format!("[INFO]\tx\tr5\tcreateSecret: Successfully put secret for ARN {ARN} and version v4.")),
-            line(30, &format!("[INFO]\tx\tr6\tfinishSecret: Successfully set AWSCURRENT stage to version v4 for secret {ARN}.")),
+            line(
+                30,
+                &format!(
+                    "[INFO]\tx\tr6\tfinishSecret: Successfully set AWSCURRENT stage to version v4 for secret {ARN}."
+                ),
+            ),
         ];
         (versions, log)
     }
@@ -420,7 +438,11 @@ mod tests {
         );
         assert!(events[0].detail.starts_with("the first value, made with the secret"), "{}", events[0].detail);
         assert_eq!(events[2].time, t(21) + SignedDuration::from_secs(1), "the failure is dated by its error line");
-        assert!(events[2].detail.starts_with("database-login: setSecret: Unable to log into database"), "{}", events[2].detail);
+        assert!(
+            events[2].detail.starts_with("database-login: setSecret: Unable to log into database"),
+            "{}",
+            events[2].detail
+        );
         assert!(events[3].detail.contains("AWSCURRENT from 2026-11-01T00:30:01Z"), "{}", events[3].detail);
         assert!(events[5].detail.contains("back on this version, older than AWSPREVIOUS v5"), "{}", events[5].detail);
         assert_eq!(events[5].time, t(50));
@@ -461,9 +483,14 @@ mod tests {
         let labels: Vec<&Event> = events.iter().filter(|e| e.kind == Kind::Labels).collect();
         assert_eq!(labels.len(), 1, "CloudTrail's move, not the guess from the labels: {events:?}");
         assert_eq!(labels[0].time, t(45));
-        assert!(labels[0].detail.contains("moved back from v5 to this older version by arn:aws:iam::123456789012:user/ops"));
+        assert!(
+            labels[0].detail.contains("moved back from v5 to this older version by arn:aws:iam::123456789012:user/ops")
+        );
         let v5 = events.iter().find(|e| e.version_id.as_deref() == Some("v5")).expect("v5");
-        assert_eq!(v5.detail, "a value put outside rotation (PutSecretValue by arn:aws:iam::123456789012:user/ops); now AWSPREVIOUS");
+        assert_eq!(
+            v5.detail,
+            "a value put outside rotation (PutSecretValue by arn:aws:iam::123456789012:user/ops); now AWSPREVIOUS"
+        );
     }
 
     #[test]
@@ -485,7 +512,10 @@ mod tests {
             since: t(-60),
             owned: false,
         });
-        assert_eq!(kinds(&events), [(Some("v1"), "manual"), (None, "rotation-failed"), (Some("v2"), "rotation-pending")]);
+        assert_eq!(
+            kinds(&events),
+            [(Some("v1"), "manual"), (None, "rotation-failed"), (Some("v2"), "rotation-pending")]
+        );
         assert!(events[1].detail.ends_with("(before any version was made)"), "{}", events[1].detail);
 
         // A version that lost its labels without ever being current.

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 mod context;
 mod diagnosis;
+mod doctor;
 mod env;
 mod error;
 mod exit;
@@ -84,7 +85,8 @@ pub fn run(cli: &Cli) -> ExitCode {
 /// One command, one signature: `run(&Env, &Args) -> Result<_>`.
 async fn dispatch(env: &Env, command: &Command) -> Result<Report> {
     use crate::commands::{
-        audit, completions, disable, enable, history, man, rollback, rotate_now, schedule, status, templates, why,
+        audit, completions, disable, doctor, enable, history, man, rollback, rotate_now, schedule, status, templates,
+        why,
     };
     match command {
         Command::Status(args) => status::run(env, args).await.map(Report::Status),
@@ -95,6 +97,7 @@ async fn dispatch(env: &Env, command: &Command) -> Result<Report> {
         Command::Schedule(args) => schedule::run(env, args).await.map(Report::Schedule),
         Command::Why(args) => why::run(env, args).await.map(Report::Why),
         Command::History(args) => history::run(env, args).await.map(Report::History),
+        Command::Doctor(args) => doctor::run(env, args).await.map(Report::Doctor),
         Command::Audit(args) => audit::run(env, args).await.map(Report::Audit),
         Command::Templates => templates::run(env, &()).await.map(Report::Templates),
         Command::Completions(args) => completions::run(env, args).await,
@@ -139,6 +142,7 @@ fn interrupted_advice(command: &Command) -> String {
         Command::Status(_)
         | Command::Why(_)
         | Command::History(_)
+        | Command::Doctor(_)
         | Command::Audit(_)
         | Command::Completions(_)
         | Command::Man

@@ -134,7 +134,11 @@ impl Verdict {
                 format!("{runtime} is deprecated by Lambda on {} (in {days} days); {}", s.deprecated, blocks(s))
             }
             Verdict::Deprecated(s) => {
-                format!("{runtime} was deprecated by Lambda on {} (no more security patches); {}", s.deprecated, blocks(s))
+                format!(
+                    "{runtime} was deprecated by Lambda on {} (no more security patches); {}",
+                    s.deprecated,
+                    blocks(s)
+                )
             }
             Verdict::Unknown => format!("{runtime} is not in rotctl's table of Lambda runtimes (read {AS_OF})"),
         }

@@ -76,7 +76,7 @@ impl Intercept for CallLog {
 }
 
 /// Counts the requests that can change something in AWS (every operation but
-/// Describe*, List*, Get*, Lookup* and Filter*) as they are sent, so that an
+/// Describe*, List*, Get*, Lookup*, Filter* and Simulate*) as they are sent, so that an
 /// interrupted run can say truthfully whether it changed anything.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ChangesSent(Arc<AtomicUsize>);
@@ -89,8 +89,8 @@ impl ChangesSent {
 
 /// Whether an operation only reads.
 fn reads(operation: &str) -> bool {
-    // AssumeRole changes nothing in AWS: it hands out credentials.
-    ["Describe", "List", "Get", "Lookup", "Filter"].iter().any(|read| operation.starts_with(read))
+    // AssumeRole changes nothing in AWS: it hands out credentials. IAM's Simulate* only evaluate.
+    ["Describe", "List", "Get", "Lookup", "Filter", "Simulate"].iter().any(|read| operation.starts_with(read))
         || operation == "AssumeRole"
 }
 

@@ -105,6 +105,41 @@ pub(crate) async fn secretsmanager_endpoints(client: &Client, vpc_id: &str, regi
         .collect())
 }
 
+/// The subnets among `subnet_ids` (of `vpc_id`) whose route table has no
+/// default route (0.0.0.0/0) through a NAT (a NAT gateway, a NAT instance or
+/// a transit gateway). A subnet with no table of its own uses the VPC's main
+/// table. (An internet gateway does not count: a Lambda function in a VPC has
+/// no public address.)
+pub(crate) async fn subnets_without_nat(client: &Client, vpc_id: &str, subnet_ids: &[String]) -> Result<Vec<String>> {
+    let output = client
+        .describe_route_tables()
+        .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
+        .send()
+        .await
+        .map_err(|error| explain(error, "ec2:DescribeRouteTables"))?;
+    let tables = output.route_tables();
+    let routes_out = |table: &aws_sdk_ec2::types::RouteTable| {
+        table.routes().iter().any(|r| {
+            r.destination_cidr_block() == Some("0.0.0.0/0")
+                && (r.nat_gateway_id().is_some_and(|id| !id.is_empty())
+                    || r.instance_id().is_some_and(|id| !id.is_empty())
+                    || r.transit_gateway_id().is_some_and(|id| !id.is_empty()))
+        })
+    };
+    let main = tables.iter().find(|t| t.associations().iter().any(|a| a.main() == Some(true)));
+    Ok(subnet_ids
+        .iter()
+        .filter(|subnet| {
+            let table = tables
+                .iter()
+                .find(|t| t.associations().iter().any(|a| a.subnet_id() == Some(subnet.as_str())))
+                .or(main);
+            !table.is_some_and(routes_out)
+        })
+        .cloned()
+        .collect())
+}
+
 /// CreateVpcEndpoint (interface, private DNS) and waits until it is available.
 /// The client token makes a retried or repeated call return the same endpoint.
 pub(crate) async fn create_secretsmanager_endpoint(

@@ -6,6 +6,8 @@ mod call_log;
 pub(crate) mod cloudformation;
 pub(crate) mod ec2;
 pub(crate) mod error;
+pub(crate) mod iam;
+pub(crate) mod kms;
 pub(crate) mod lambda;
 pub(crate) mod rds;
 pub(crate) mod rotation;
@@ -69,6 +71,10 @@ pub(crate) struct Clients {
     /// Who the caller is, and roles in other accounts (an organization's audit).
     pub(crate) sts: aws_sdk_sts::Client,
     pub(crate) organizations: aws_sdk_organizations::Client,
+    /// The rotation role's permissions, simulated (doctor).
+    pub(crate) iam: aws_sdk_iam::Client,
+    /// The secrets' keys and their policies (doctor).
+    pub(crate) kms: aws_sdk_kms::Client,
     /// What the clients were built from; None for clients made in tests.
     setup: Option<std::sync::Arc<Setup>>,
 }
@@ -128,6 +134,8 @@ impl Clients {
             rds: client!(aws_sdk_rds, config, log, sent, forced_endpoint),
             sts: client!(aws_sdk_sts, config, log, sent, forced_endpoint),
             organizations: client!(aws_sdk_organizations, config, log, sent, forced_endpoint),
+            iam: client!(aws_sdk_iam, config, log, sent, forced_endpoint),
+            kms: client!(aws_sdk_kms, config, log, sent, forced_endpoint),
             region,
             setup: Some(std::sync::Arc::new(setup)),
         }
@@ -150,6 +158,8 @@ impl Clients {
             rds: mock_client!(aws_sdk_rds, none),
             sts: mock_client!(aws_sdk_sts, none),
             organizations: mock_client!(aws_sdk_organizations, none),
+            iam: mock_client!(aws_sdk_iam, none),
+            kms: mock_client!(aws_sdk_kms, none),
             setup: None,
         }
     }
@@ -172,6 +182,8 @@ impl Clients {
             rds: counted!(aws_sdk_rds, self.rds),
             sts: counted!(aws_sdk_sts, self.sts),
             organizations: counted!(aws_sdk_organizations, self.organizations),
+            iam: counted!(aws_sdk_iam, self.iam),
+            kms: counted!(aws_sdk_kms, self.kms),
             ..self
         }
     }

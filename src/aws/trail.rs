@@ -38,10 +38,7 @@ pub(crate) async fn log_lines(
             .await
             .map_err(|error| explain(error, "logs:FilterLogEvents"))?;
         lines.extend(output.events().iter().filter_map(|e| {
-            Some(LogLine {
-                time: Timestamp::from_millisecond(e.timestamp()?).ok()?,
-                message: e.message()?.to_string(),
-            })
+            Some(LogLine { time: Timestamp::from_millisecond(e.timestamp()?).ok()?, message: e.message()?.to_string() })
         }));
         next = output.next_token().filter(|t| !t.is_empty()).map(str::to_string);
         if next.is_none() {

@@ -56,7 +56,9 @@ pub(crate) async fn run(env: &Env, args: &HistoryArgs) -> Result<HistoryReport> 
     let log_lines = match (log, &group) {
         (Some(Ok((lines, complete))), Some(group)) => {
             if !complete {
-                notes.push(format!("the function's log {group} has more lines than rotctl reads: older ones are left out"));
+                notes.push(format!(
+                    "the function's log {group} has more lines than rotctl reads: older ones are left out"
+                ));
             }
             lines
         }
@@ -76,12 +78,15 @@ pub(crate) async fn run(env: &Env, args: &HistoryArgs) -> Result<HistoryReport> 
             events.into_iter().filter(|e| e.about(&secret.arn, &secret.name)).collect()
         }
         Err(error) => {
-            notes.push(format!("CloudTrail could not be read ({error}): rollbacks and who put a value are told from the labels only"));
+            notes.push(format!(
+                "CloudTrail could not be read ({error}): rollbacks and who put a value are told from the labels only"
+            ));
             Vec::new()
         }
     };
     notes.push(
-        "CloudTrail delivers events within about 5 minutes (not guaranteed): the last minutes may lack them".to_string(),
+        "CloudTrail delivers events within about 5 minutes (not guaranteed): the last minutes may lack them"
+            .to_string(),
     );
     let events = history::timeline(&Sources {
         versions: &versions,

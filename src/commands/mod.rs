@@ -4,12 +4,13 @@
 pub mod audit;
 pub mod completions;
 pub mod disable;
+pub mod doctor;
 pub mod enable;
+pub mod history;
 pub mod man;
 pub mod rollback;
 pub mod rotate_now;
 pub mod schedule;
 pub mod status;
 pub mod templates;
-pub mod history;
 pub mod why;

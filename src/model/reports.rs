@@ -22,6 +22,7 @@ pub(crate) enum Report {
     Schedule(ScheduleReport),
     Why(WhyReport),
     History(HistoryReport),
+    Doctor(DoctorReport),
     Audit(AuditReport),
     Templates(TemplatesReport),
     /// Generated text printed as it is (completions, the man page).
@@ -35,6 +36,7 @@ impl Report {
             Report::Enable(report) => report.rotation.as_ref().map_or(Exit::Success, |r| r.outcome.exit()),
             Report::RotateNow(report) => report.outcome.exit(),
             Report::Audit(report) => report.exit(),
+            Report::Doctor(report) => report.exit(),
             Report::Rollback(_)
             | Report::Disable(_)
             | Report::Schedule(_)
@@ -56,6 +58,7 @@ impl Report {
             Report::Disable(report) => report.notes.clone(),
             Report::Why(report) => report.notes.clone(),
             Report::History(report) => report.notes.clone(),
+            Report::Doctor(report) => report.notes.clone(),
             Report::Schedule(_) | Report::Templates(_) | Report::Text(_) => Vec::new(),
         }
     }
@@ -525,4 +528,27 @@ pub(crate) struct HistoryReport {
     /// What each source had, in words; stderr.
     #[serde(skip)]
     pub(crate) notes: Vec<String>,
+}
+
+/// `doctor`: `{"Name", "ARN", "Checks": [{"Check", "Result", "Detail", "Fix"}]}`; exit 3 when a check fails.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(crate) struct DoctorReport {
+    pub(crate) name: String,
+    #[serde(rename = "ARN")]
+    pub(crate) arn: String,
+    pub(crate) checks: Vec<crate::doctor::Check>,
+    /// What was not checked, and why; stderr.
+    #[serde(skip)]
+    pub(crate) notes: Vec<String>,
+}
+
+impl DoctorReport {
+    pub(crate) fn exit(&self) -> Exit {
+        if self.checks.iter().any(|c| c.result == crate::doctor::Judgement::Fail) {
+            Exit::Findings
+        } else {
+            Exit::Success
+        }
+    }
 }

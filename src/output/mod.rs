@@ -11,8 +11,8 @@ use crate::audit::{Finding, Severity};
 use crate::cli::OutputFormat;
 use crate::context::Context;
 use crate::model::{
-    AuditReport, DisableReport, EnableReport, Report, RollbackReport, RotateReport, RotationState, ScheduleReport,
-    HistoryReport, SecretStatus, TemplateJson, TemplatesReport, WhyReport,
+    AuditReport, DisableReport, DoctorReport, EnableReport, HistoryReport, Report, RollbackReport, RotateReport,
+    RotationState, ScheduleReport, SecretStatus, TemplateJson, TemplatesReport, WhyReport,
 };
 use crate::rotation::{age, describe_rules};
 
@@ -61,6 +61,10 @@ pub(crate) fn render(ctx: &Context, outcome: &Report) -> io::Result<String> {
         Report::History(report) => match ctx.output {
             OutputFormat::Json | OutputFormat::Sarif => json(report)?,
             OutputFormat::Table => history_table(ctx, report),
+        },
+        Report::Doctor(report) => match ctx.output {
+            OutputFormat::Json | OutputFormat::Sarif => json(report)?,
+            OutputFormat::Table => doctor_table(report),
         },
         Report::Audit(report) => match ctx.output {
             OutputFormat::Json => json(&report.json())?,
@@ -339,6 +343,24 @@ fn history_table(ctx: &Context, report: &HistoryReport) -> String {
     }
     out.push('\n');
     push_indented(&mut out, &mut table);
+    out
+}
+
+fn doctor_table(report: &DoctorReport) -> String {
+    let failed = report.checks.iter().filter(|c| c.result == crate::doctor::Judgement::Fail).count();
+    let warned = report.checks.iter().filter(|c| c.result == crate::doctor::Judgement::Warn).count();
+    let mut out = format!("Doctor for {}: ", report.name);
+    out.push_str(&match (failed, warned) {
+        (0, 0) => "everything a rotation needs is in place\n".to_string(),
+        (0, w) => format!("a rotation should work; {w} warning(s)\n"),
+        (f, _) => format!("{f} check(s) failed: the next rotation will fail\n"),
+    });
+    for check in &report.checks {
+        let _ = writeln!(out, "  {:<5}{:<19}{}", check.result.as_str(), check.check, check.detail);
+        if let Some(fix) = check.fix.as_deref().filter(|_| check.result != crate::doctor::Judgement::Ok) {
+            let _ = writeln!(out, "  {:<24}fix: {fix}", "");
+        }
+    }
     out
 }
 

@@ -40,7 +40,9 @@ async fn rotate_fail_retry_put_and_rollback_in_order_with_their_kinds() {
         .as_array()
         .expect("events")
         .iter()
-        .map(|e| (e["VersionId"].as_str().unwrap_or("-").to_string(), e["Kind"].as_str().unwrap_or_default().to_string()))
+        .map(|e| {
+            (e["VersionId"].as_str().unwrap_or("-").to_string(), e["Kind"].as_str().unwrap_or_default().to_string())
+        })
         .collect();
     let expected: Vec<(String, String)> = [
         (&first, "manual"),

@@ -6,6 +6,7 @@
 mod audit;
 mod cli;
 mod day_two;
+mod doctor;
 mod enable;
 mod harness;
 mod history;

@@ -33,6 +33,7 @@ from . import postgres, rds
 from .cloudtrail import ROTATION_EVENTS, lookup_events, record_api_call
 from .common import STATE
 from .functions import rotation_function_zip
+from .iam import simulate_principal_policy
 
 ACCOUNT_ID = "123456789012"
 
@@ -203,6 +204,14 @@ class HarnessApp:
                 raise ConnectionAbortedError("the client hung up while the harness held its request")
         if fault is not None and not fault.after:
             return self.fail(key, call, fault, service, environ, start_response)
+        if service == "iam" and operation == "SimulatePrincipalPolicy":
+            status, answer = simulate_principal_policy(body, call["Account"])
+            call["Status"] = status
+            with self.lock:
+                self.calls[key].append(call)
+            start_response(f"{status} {'OK' if status == 200 else 'Not Found'}",
+                           [("Content-Type", "text/xml"), ("Content-Length", str(len(answer)))])
+            return [answer]
         if service == "cloudtrail" and operation == "LookupEvents":
             answer = json.dumps(lookup_events(json.loads(body or b"{}"), region)).encode()
             call["Status"] = 200

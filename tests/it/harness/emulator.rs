@@ -142,8 +142,8 @@ impl Call {
 
 /// Whether an AWS operation (or IAM action name) only reads.
 pub fn reads(operation: &str) -> bool {
-    // AssumeRole changes nothing in AWS: it hands out credentials.
-    ["Describe", "List", "Get", "Lookup", "Filter"].iter().any(|read| operation.starts_with(read))
+    // AssumeRole changes nothing in AWS: it hands out credentials. IAM's Simulate* only evaluate.
+    ["Describe", "List", "Get", "Lookup", "Filter", "Simulate"].iter().any(|read| operation.starts_with(read))
         || operation == "AssumeRole"
 }
 

@@ -31,6 +31,7 @@ pub struct World {
     pub sts: aws_sdk_sts::Client,
     pub organizations: aws_sdk_organizations::Client,
     iam: aws_sdk_iam::Client,
+    pub kms: aws_sdk_kms::Client,
     role_arn: OnceLock<String>,
 }
 
@@ -95,6 +96,7 @@ impl World {
             sts: client!(aws_sdk_sts),
             organizations: client!(aws_sdk_organizations),
             iam: client!(aws_sdk_iam),
+            kms: client!(aws_sdk_kms),
             region,
             rotctl_key,
             role_arn: OnceLock::new(),
@@ -383,7 +385,7 @@ impl World {
         path
     }
 
-    pub(super) async fn role(&self) -> String {
+    pub async fn role(&self) -> String {
         if let Some(arn) = self.role_arn.get() {
             return arn.clone();
         }
@@ -401,6 +403,90 @@ impl World {
             .expect("CreateRole");
         let arn = out.role().map(|r| r.arn().to_string()).expect("a role ARN");
         self.role_arn.get_or_init(|| arn).clone()
+    }
+
+    /// Gives the rotation functions' role an inline policy of `statements`.
+    pub async fn grant_role(&self, statements: Value) {
+        let role = self.role().await;
+        self.iam
+            .put_role_policy()
+            .role_name(role.rsplit('/').next().expect("a role name"))
+            .policy_name("rotation")
+            .policy_document(json!({"Version": "2012-10-17", "Statement": statements}).to_string())
+            .send()
+            .await
+            .expect("PutRolePolicy");
+    }
+
+    /// The role's permissions AWS's rotation templates give it (on every secret).
+    pub async fn grant_rotation_permissions(&self) {
+        self.grant_role(json!([{"Effect": "Allow", "Resource": "*", "Action": [
+            "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+            "secretsmanager:UpdateSecretVersionStage", "secretsmanager:GetRandomPassword"]}]))
+            .await;
+    }
+
+    /// A customer managed KMS key whose key policy is `statements`; returns its ARN.
+    pub async fn key(&self, statements: Value) -> String {
+        let out = self
+            .kms
+            .create_key()
+            .policy(json!({"Version": "2012-10-17", "Statement": statements}).to_string())
+            .send()
+            .await
+            .expect("CreateKey");
+        out.key_metadata().and_then(|m| m.arn()).expect("a key ARN").to_string()
+    }
+
+    /// A new secret (`suffix`) holding `value`, encrypted with `key` (when given).
+    pub async fn secret_with_key(&self, suffix: &str, value: &Value, key: Option<&str>) -> String {
+        let out = self
+            .secrets
+            .create_secret()
+            .name(self.name(suffix))
+            .secret_string(value.to_string())
+            .set_kms_key_id(key.map(str::to_string))
+            .send()
+            .await
+            .expect("CreateSecret");
+        out.arn().expect("an ARN").to_string()
+    }
+
+    /// A NAT gateway in the VPC's second subnet, and the VPC's main route
+    /// table's default route through it.
+    pub async fn nat_route(&self, vpc: &Vpc) {
+        let address = self.ec2.allocate_address().send().await.expect("AllocateAddress");
+        let nat = self
+            .ec2
+            .create_nat_gateway()
+            .subnet_id(&vpc.subnets[1])
+            .allocation_id(address.allocation_id().expect("an allocation"))
+            .send()
+            .await
+            .expect("CreateNatGateway");
+        let nat = nat.nat_gateway().and_then(|n| n.nat_gateway_id()).expect("a NAT id").to_string();
+        let tables = self
+            .ec2
+            .describe_route_tables()
+            .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc.id).build())
+            .send()
+            .await
+            .expect("DescribeRouteTables");
+        let main = tables
+            .route_tables()
+            .iter()
+            .find(|t| t.associations().iter().any(|a| a.main() == Some(true)))
+            .and_then(|t| t.route_table_id())
+            .expect("the main route table")
+            .to_string();
+        self.ec2
+            .create_route()
+            .route_table_id(main)
+            .destination_cidr_block("0.0.0.0/0")
+            .nat_gateway_id(nat)
+            .send()
+            .await
+            .expect("CreateRoute");
     }
 
     /// A new secret (`suffix`) rotated once by `function`, every 30 days.

@@ -1,0 +1,35 @@
+//! IAM: what the rotation role's identity policies allow, simulated
+//! (SimulatePrincipalPolicy; resource policies such as a KMS key policy cannot
+//! be included for a role, so doctor reads those itself).
+
+use aws_sdk_iam::Client;
+
+use super::error::explain;
+use crate::doctor::Decision;
+use crate::error::Result;
+
+/// SimulatePrincipalPolicy of `role` for every action on every resource.
+pub(crate) async fn simulate(
+    client: &Client,
+    role: &str,
+    actions: &[&str],
+    resources: &[&str],
+) -> Result<Vec<Decision>> {
+    let mut pages = client
+        .simulate_principal_policy()
+        .policy_source_arn(role)
+        .set_action_names(Some(actions.iter().map(|a| (*a).to_string()).collect()))
+        .set_resource_arns(Some(resources.iter().map(|r| (*r).to_string()).collect()))
+        .into_paginator()
+        .send();
+    let mut decisions = Vec::new();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|error| explain(error, "iam:SimulatePrincipalPolicy"))?;
+        decisions.extend(page.evaluation_results().iter().map(|r| Decision {
+            action: r.eval_action_name().to_string(),
+            resource: r.eval_resource_name().unwrap_or("*").to_string(),
+            decision: r.eval_decision().as_str().to_string(),
+        }));
+    }
+    Ok(decisions)
+}

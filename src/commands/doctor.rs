@@ -1,0 +1,354 @@
+//! `rotctl doctor`: everything a rotation of this secret needs, checked
+//! before it runs (`crate::doctor` judges; this reads). Reads only; exit 3
+//! when a check fails. It reads the secret's value to check the keys the
+//! rotation needs (`--no-value` skips that), and shows key names only.
+
+use clap::Args;
+use serde_json::Value;
+
+use crate::arn::SecretId;
+use crate::aws::{Clients, ec2, iam, kms, lambda, rds, secrets};
+use crate::doctor::{self, Check, KeySays, Path};
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::model::{DoctorReport, Secret};
+use crate::owner;
+use crate::strategy::APPLICATION_TAG;
+use crate::templates;
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The secret, by name or ARN
+    #[arg(value_name = "SECRET")]
+    pub secret: String,
+
+    /// Do not read the secret's value (skips the checks of its keys, host and master secret)
+    #[arg(long)]
+    pub no_value: bool,
+}
+
+pub(crate) async fn run(env: &Env, args: &DoctorArgs) -> Result<DoctorReport> {
+    let clients = env.clients().await?;
+    let id = SecretId::parse(&args.secret, &clients.region).map_err(Error::input)?;
+    let secret = secrets::describe(&clients.secrets, &clients.region, id.as_str()).await?;
+    let mut notes = Vec::new();
+    let checks = checks(clients, &secret, !args.no_value, env.ctx.now, &mut notes).await;
+    if args.no_value && owner::of(&secret).is_none() && secret.rotation_lambda_arn.is_some() {
+        notes.push("--no-value: the secret's keys, host and master secret were not checked".to_string());
+    }
+    Ok(DoctorReport { name: secret.name.clone(), arn: secret.arn.clone(), checks, notes })
+}
+
+/// Every check for `secret`, in the order a rotation meets them.
+pub(crate) async fn checks(
+    clients: &Clients,
+    secret: &Secret,
+    read_value: bool,
+    now: jiff::Timestamp,
+    notes: &mut Vec<String>,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    if let Some(pending) = secret.dangling_pending() {
+        checks.push(Check::fail(
+            "pending-rotation",
+            format!("version {pending} holds AWSPENDING: AWS refuses the next rotation until it is removed"),
+            format!("rotctl why {0}, fix the cause, then rotctl rotate-now {0} --retry --wait", secret.name),
+        ));
+    }
+    if owner::of(secret).is_some() {
+        checks.push(owner_check(clients, secret).await);
+        return checks;
+    }
+    let Some(function_arn) = secret.rotation_lambda_arn.clone().filter(|a| !a.is_empty()) else {
+        checks.push(Check::fail(
+            "rotation",
+            "rotation is not set up: the secret has no rotation function",
+            format!("rotctl enable {} --lambda-arn ARN (or --template NAME)", secret.name),
+        ));
+        return checks;
+    };
+    if secret.rotation_enabled == Some(true) {
+        checks.push(Check::ok("rotation", format!("on, with {function_arn}")));
+    } else {
+        checks.push(Check::warn(
+            "rotation",
+            format!("turned off (the function {function_arn} is kept): the checks below are for when it is on"),
+            format!("rotctl enable {} --lambda-arn {function_arn}", secret.name),
+        ));
+    }
+    let function = match lambda::function(&clients.lambda, &function_arn).await {
+        Ok(Some(function)) => function,
+        Ok(None) => {
+            checks.push(Check::fail(
+                "function",
+                format!("{function_arn} does not exist: every rotation fails"),
+                format!("rotctl enable {} with a function that exists (--lambda-arn or --template)", secret.name),
+            ));
+            return checks;
+        }
+        Err(error) => {
+            checks.push(Check::warn("function", format!("{function_arn} could not be read: {error}"), "see the error"));
+            return checks;
+        }
+    };
+    checks.push(Check::ok("function", format!("{} exists", function.arn)));
+    let account = secret.arn.split(':').nth(4).unwrap_or_default().to_string();
+
+    // The function's policy, its network, the secret's key and value: independent reads, at once.
+    let policy = lambda::policy(&clients.lambda, &function.arn);
+    let path = network_path(clients, &function);
+    let key = key_policy(clients, secret.kms_key_id.as_deref());
+    let value = async { if read_value { Some(value_facts(clients, secret, &function.arn).await) } else { None } };
+    let (policy, path, key, value) = tokio::join!(policy, path, key, value);
+
+    checks.push(match policy {
+        Ok(policy) => {
+            let grants = policy.as_deref().map(crate::policy::grants).unwrap_or_default();
+            doctor::invoke(&secret.name, &function.arn, &grants, &account)
+        }
+        Err(error) => Check::warn(
+            "invoke-permission",
+            format!("the function's policy could not be read: {error}"),
+            "see the error",
+        ),
+    });
+    checks.push(doctor::runtime(function.runtime.as_deref(), now, &secret.name));
+    checks.push(doctor::timeout(function.timeout, &function.arn));
+    checks.push(match path {
+        Ok(path) => doctor::network(&path, &secret.name, &function.arn),
+        Err(error) => {
+            Check::warn("network", format!("the function's network could not be read: {error}"), "see the error")
+        }
+    });
+
+    let master = value.as_ref().and_then(|v| v.as_ref().ok()).and_then(|v| v.master.clone());
+    let master_key = match &master {
+        Some((arn, Some(true), key)) => Some((arn.clone(), key_policy(clients, key.as_deref()).await)),
+        _ => None,
+    };
+    // The role's identity policies, simulated once for every action and resource.
+    let Some(role) = function.role.clone() else {
+        notes.push("the function has no role to check".to_string());
+        return checks;
+    };
+    let mut resources = vec![secret.arn.clone(), "*".to_string()];
+    let mut actions: Vec<&str> = doctor::SECRET_ACTIONS.to_vec();
+    actions.push(doctor::RANDOM_PASSWORD);
+    actions.extend(doctor::SECRET_KEY_ACTIONS);
+    if let Some((arn, Some(true), _)) = &master {
+        resources.push(arn.clone());
+    }
+    for key in [&key, &master_key.as_ref().map_or(KeyFacts::AwsManaged, |(_, k)| k.clone())] {
+        if let KeyFacts::Customer { arn, .. } = key {
+            resources.push(arn.clone());
+        }
+    }
+    let refs: Vec<&str> = resources.iter().map(String::as_str).collect();
+    let decisions = match iam::simulate(&clients.iam, &role, &actions, &refs).await {
+        Ok(decisions) => Some(decisions),
+        Err(error) => {
+            checks.push(Check::warn(
+                "role-permissions",
+                format!("the role's permissions could not be simulated: {error}"),
+                "allow the caller iam:SimulatePrincipalPolicy on the role, or read the role's policies by hand",
+            ));
+            None
+        }
+    };
+    let master_arn = match &master {
+        Some((arn, Some(true), _)) => Some(arn.as_str()),
+        _ => None,
+    };
+    if let Some(decisions) = &decisions {
+        checks.push(doctor::role_permissions(&role, &secret.arn, master_arn, decisions));
+    }
+    let decided = |key_arn: &str, action: &str| {
+        decisions
+            .as_ref()
+            .is_some_and(|d| d.iter().any(|x| x.action == action && x.resource == key_arn && x.decision == "allowed"))
+    };
+    checks.push(key_check("kms-key", "the secret's key", &key, &doctor::SECRET_KEY_ACTIONS, &role, &account, &decided));
+
+    match value {
+        None => {}
+        Some(Err(error)) => checks.push(Check::warn(
+            "secret-keys",
+            format!("the value could not be read: {error}"),
+            "allow the caller secretsmanager:GetSecretValue (and kms:Decrypt), or pass --no-value",
+        )),
+        Some(Ok(facts)) => {
+            checks.extend(facts.checks);
+            if let Some((arn, exists, _)) = &master {
+                checks.push(doctor::master_secret(arn, *exists));
+            }
+            if let Some((_, key)) = &master_key {
+                checks.push(key_check(
+                    "master-kms-key",
+                    "the master secret's key",
+                    key,
+                    &doctor::MASTER_KEY_ACTIONS,
+                    &role,
+                    &account,
+                    &decided,
+                ));
+            }
+        }
+    }
+    checks
+}
+
+/// A managed secret: what its owner says.
+async fn owner_check(clients: &Clients, secret: &Secret) -> Check {
+    let (owner, unread) = rds::owner(clients, secret).await;
+    let service = owner.as_ref().map_or_else(String::new, |o| owner::display(&o.service));
+    match owner.as_ref().and_then(|o| o.secret_status.as_deref()) {
+        Some("impaired") => Check::fail(
+            "owner",
+            format!(
+                "{service} reports the secret impaired: it lost access to the secret or its KMS key and cannot rotate it"
+            ),
+            format!(
+                "give {service} back its access to the secret and its KMS key, then rotctl rotate-now {} --wait",
+                secret.name
+            ),
+        ),
+        Some("rotating") => Check::warn(
+            "owner",
+            format!("{service} is rotating the secret now"),
+            format!("rotctl status {}", secret.name),
+        ),
+        Some(status) => Check::ok(
+            "owner",
+            format!("{service} manages the secret and reports it {status}; its rotation needs no function"),
+        ),
+        None => Check::warn(
+            "owner",
+            format!(
+                "{service} manages the secret; its status could not be read{}",
+                unread.map(|u| format!(" ({u})")).unwrap_or_default()
+            ),
+            "allow the caller rds:DescribeDBInstances and rds:DescribeDBClusters",
+        ),
+    }
+}
+
+async fn network_path(clients: &Clients, function: &lambda::Function) -> Result<Path> {
+    let Some(vpc) = &function.vpc else { return Ok(Path::NoVpc) };
+    let (endpoints, without_nat) = tokio::try_join!(
+        ec2::secretsmanager_endpoints(&clients.ec2, &vpc.vpc_id, &clients.region),
+        ec2::subnets_without_nat(&clients.ec2, &vpc.vpc_id, &vpc.subnet_ids),
+    )?;
+    Ok(Path::Vpc {
+        vpc: vpc.vpc_id.clone(),
+        endpoints: endpoints.into_iter().filter(|e| e.state == "available").map(|e| (e.id, e.private_dns)).collect(),
+        subnets_without_nat: without_nat,
+    })
+}
+
+/// A secret's KMS key, as doctor judges it.
+#[derive(Debug, Clone)]
+enum KeyFacts {
+    /// aws/secretsmanager: its policy lets the account's principals use it through Secrets Manager.
+    AwsManaged,
+    Customer {
+        arn: String,
+        state: String,
+        policy: Value,
+        grants: Vec<(String, Vec<String>)>,
+    },
+    Missing(String),
+    Unreadable(String),
+}
+
+async fn key_policy(clients: &Clients, key_id: Option<&str>) -> KeyFacts {
+    let Some(key_id) = key_id.filter(|k| !k.contains("alias/aws/secretsmanager")) else { return KeyFacts::AwsManaged };
+    let key = match kms::describe(&clients.kms, key_id).await {
+        Ok(Some(key)) if key.aws_managed => return KeyFacts::AwsManaged,
+        Ok(Some(key)) => key,
+        Ok(None) => return KeyFacts::Missing(key_id.to_string()),
+        Err(error) => return KeyFacts::Unreadable(error.to_string()),
+    };
+    match tokio::try_join!(kms::policy(&clients.kms, &key.arn), kms::grants(&clients.kms, &key.arn)) {
+        Ok((policy, grants)) => KeyFacts::Customer {
+            policy: serde_json::from_str(&policy).unwrap_or(Value::Null),
+            arn: key.arn,
+            state: key.state,
+            grants,
+        },
+        Err(error) => KeyFacts::Unreadable(error.to_string()),
+    }
+}
+
+fn key_check(
+    check: &'static str,
+    which: &str,
+    key: &KeyFacts,
+    actions: &[&str],
+    role: &str,
+    account: &str,
+    decided: &dyn Fn(&str, &str) -> bool,
+) -> Check {
+    match key {
+        KeyFacts::AwsManaged => Check::ok(
+            check,
+            format!(
+                "{which} is the AWS managed key aws/secretsmanager: any role of the account allowed by IAM may use it through Secrets Manager"
+            ),
+        ),
+        KeyFacts::Missing(id) => Check::fail(
+            check,
+            format!("{which} {id} does not exist"),
+            "set the secret's KmsKeyId to a key that exists (aws secretsmanager update-secret --kms-key-id)",
+        ),
+        KeyFacts::Unreadable(error) => Check::warn(
+            check,
+            format!("{which} could not be read: {error}"),
+            "allow the caller kms:DescribeKey, kms:GetKeyPolicy and kms:ListGrants on the key",
+        ),
+        KeyFacts::Customer { arn, state, .. } if state != "Enabled" => Check::fail(
+            check,
+            format!("{which} {arn} is {state}: nothing can be read or written with it"),
+            format!("enable the key (aws kms enable-key --key-id {arn}) or cancel its deletion"),
+        ),
+        KeyFacts::Customer { arn, policy, grants, .. } => {
+            let says: Vec<(&str, KeySays)> =
+                actions.iter().map(|a| (*a, doctor::key_says(policy, role, account, a, grants))).collect();
+            doctor::key_check(check, which, arn, actions, &says, &|action| decided(arn, action))
+        }
+    }
+}
+
+/// What the secret's value says: the checks of its keys and host, and its
+/// master secret (ARN, whether it exists, its key).
+struct ValueFacts {
+    checks: Vec<Check>,
+    master: Option<(String, Option<bool>, Option<String>)>,
+}
+
+async fn value_facts(clients: &Clients, secret: &Secret, function_arn: &str) -> Result<ValueFacts> {
+    let (value, tags) =
+        tokio::join!(secrets::value_json(&clients.secrets, &secret.arn), lambda::tags(&clients.lambda, function_arn));
+    let template = tags
+        .ok()
+        .flatten()
+        .and_then(|tags| tags.get(APPLICATION_TAG).cloned())
+        .and_then(|app| templates::CATALOGUE.iter().find(|t| app.rsplit('/').next() == Some(t.name)));
+    let value = match value? {
+        Ok(value) => value,
+        Err(_) => Value::Null,
+    };
+    let required = template.map_or(&[][..], |t| t.required_keys);
+    let checks = doctor::secret_value(&value, required, template.map(|t| t.short_name));
+    let master = match value.get("masterarn").and_then(Value::as_str) {
+        Some(arn) => {
+            let found = match secrets::describe(&clients.secrets, &clients.region, arn).await {
+                Ok(master) => (master.arn, Some(true), master.kms_key_id),
+                Err(error) if error.is_not_found() => (arn.to_string(), Some(false), None),
+                Err(_) => (arn.to_string(), None, None),
+            };
+            Some(found)
+        }
+        None => None,
+    };
+    Ok(ValueFacts { checks, master })
+}
