@@ -47,6 +47,8 @@ fn operations_in_code() -> std::collections::BTreeSet<String> {
         "rds" | "rds.rs" => Some("rds"),
         "sts" | "accounts.rs" => Some("sts"),
         "organizations" => Some("organizations"),
+        "kms" | "kms.rs" => Some("kms"),
+        "iam" | "iam.rs" => Some("iam"),
         _ => None,
     };
     let pascal = |snake: &str| -> String { snake.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect() };
@@ -291,6 +293,46 @@ async fn access_denied_on_each_call_across_accounts() {
     let optional = ["LookupEvents", "FilterLogEvents"];
     each_call_denied(&world, "audit-accounts+audit", &optional, async |_| {
         ["audit", "--org", "--role-name", "RotctlAudit"].map(String::from).to_vec()
+    })
+    .await;
+}
+
+/// history only reads: the secret and its versions are needed; the function's
+/// log and CloudTrail are optional (denied, history says so).
+#[tokio::test]
+async fn access_denied_on_each_call_of_history() {
+    let world = World::new();
+    each_call_denied(&world, "history", &["LookupEvents", "FilterLogEvents"], async |i| {
+        let function = world.rotation_function(&format!("h{i}"), &[]).await;
+        let secret = world.rotated_secret(&format!("h{i}"), &function).await;
+        vec!["history".into(), secret]
+    })
+    .await;
+}
+
+/// doctor only reads: DescribeSecret is needed; each other read denied is its
+/// check's warn, naming what could not be read.
+#[tokio::test]
+async fn access_denied_on_each_call_of_doctor() {
+    let world = World::new();
+    world.grant_rotation_permissions().await;
+    let role = world.role().await;
+    let key = world
+        .key(serde_json::json!([{"Effect": "Allow", "Principal": {"AWS": role}, "Action": "kms:*", "Resource": "*"}]))
+        .await;
+    let optional = [
+        "GetFunctionConfiguration", "GetPolicy", "GetFunction", "GetSecretValue", "SimulatePrincipalPolicy",
+        "DescribeKey", "GetKeyPolicy", "ListGrants", "DescribeVpcEndpoints", "DescribeRouteTables",
+    ];
+    let vpc = world.vpc().await;
+    world.create_secretsmanager_endpoint(&vpc).await;
+    each_call_denied(&world, "doctor", &optional, async |i| {
+        let function = world.rotation_function(&format!("d{i}"), &[]).await;
+        world.put_in_vpc(&function, &vpc).await;
+        let value = serde_json::json!({"engine": "postgres", "host": "db.internal", "username": "app", "password": "ROTCTL-TEST-SECRET-VALUE-iam"});
+        let secret = world.secret_with_key(&format!("d{i}"), &value, Some(&key)).await;
+        world.rotate(&secret, &function, 30).await;
+        vec!["doctor".into(), secret]
     })
     .await;
 }
