@@ -39,7 +39,8 @@ impl Judgement {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub(crate) struct Check {
-    pub(crate) check: &'static str,
+    #[serde(rename = "Check")]
+    pub(crate) name: &'static str,
     pub(crate) result: Judgement,
     pub(crate) detail: String,
     pub(crate) fix: Option<String>,
@@ -47,15 +48,15 @@ pub(crate) struct Check {
 
 impl Check {
     pub(crate) fn ok(check: &'static str, detail: impl Into<String>) -> Check {
-        Check { check, result: Judgement::Ok, detail: detail.into(), fix: None }
+        Check { name: check, result: Judgement::Ok, detail: detail.into(), fix: None }
     }
 
     pub(crate) fn warn(check: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
-        Check { check, result: Judgement::Warn, detail: detail.into(), fix: Some(fix.into()) }
+        Check { name: check, result: Judgement::Warn, detail: detail.into(), fix: Some(fix.into()) }
     }
 
     pub(crate) fn fail(check: &'static str, detail: impl Into<String>, fix: impl Into<String>) -> Check {
-        Check { check, result: Judgement::Fail, detail: detail.into(), fix: Some(fix.into()) }
+        Check { name: check, result: Judgement::Fail, detail: detail.into(), fix: Some(fix.into()) }
     }
 }
 
@@ -189,18 +190,18 @@ pub(crate) fn network(path: &Path, secret: &str, function: &str) -> Check {
 
 /// One SimulatePrincipalPolicy answer: action, resource, decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Decision {
+pub(crate) struct Evaluation {
     pub(crate) action: String,
     pub(crate) resource: String,
     pub(crate) decision: String,
 }
 
-fn allowed(decisions: &[Decision], action: &str, resource: &str) -> bool {
+fn allowed(decisions: &[Evaluation], action: &str, resource: &str) -> bool {
     decisions.iter().any(|d| d.action == action && d.resource == resource && d.decision == "allowed")
 }
 
 /// The role's identity policies, simulated, on the secret (and `*`, and the master secret).
-pub(crate) fn role_permissions(role: &str, secret: &str, master: Option<&str>, decisions: &[Decision]) -> Check {
+pub(crate) fn role_permissions(role: &str, secret: &str, master: Option<&str>, decisions: &[Evaluation]) -> Check {
     let mut missing: Vec<String> = SECRET_ACTIONS
         .iter()
         .filter(|a| !allowed(decisions, a, secret))
@@ -315,16 +316,18 @@ pub(crate) fn key_check(
     key_arn: &str,
     actions: &[&str],
     says: &[(&str, KeySays)],
-    iam_allows: &dyn Fn(&str) -> bool,
+    iam_allows: Option<&dyn Fn(&str) -> bool>,
 ) -> Check {
     let mut missing = Vec::new();
     let mut denied = Vec::new();
+    let mut unknown = Vec::new();
     for (action, said) in says {
-        match said {
-            KeySays::Allows => {}
-            KeySays::DelegatesToIam if iam_allows(action) => {}
-            KeySays::Denies => denied.push(*action),
-            KeySays::DelegatesToIam | KeySays::Silent => missing.push(*action),
+        match (said, iam_allows) {
+            (KeySays::Allows, _) => {}
+            (KeySays::DelegatesToIam, Some(allows)) if allows(action) => {}
+            (KeySays::DelegatesToIam, None) => unknown.push(*action),
+            (KeySays::Denies, _) => denied.push(*action),
+            (KeySays::DelegatesToIam | KeySays::Silent, _) => missing.push(*action),
         }
     }
     let fix = format!(
@@ -347,6 +350,16 @@ pub(crate) fn key_check(
                 "{which} {key_arn}: neither its key policy nor a grant (nor IAM, where the policy delegates to it) allows \
                  the function's role {} (\"Access to KMS is not allowed\")",
                 missing.join(", ")
+            ),
+            fix,
+        );
+    }
+    if !unknown.is_empty() {
+        return Check::warn(
+            check,
+            format!(
+                "{which} {key_arn}: its key policy leaves {} to IAM, and the role's IAM policies could not be simulated",
+                unknown.join(", ")
             ),
             fix,
         );
@@ -463,7 +476,7 @@ mod tests {
             "arn:aws:kms:us-east-1:123456789012:key/k",
             &SECRET_KEY_ACTIONS,
             &says,
-            &|_| true,
+            Some(&|_| true),
         );
         assert_eq!(check.result, Judgement::Fail);
         assert!(
@@ -473,10 +486,18 @@ mod tests {
             check.detail
         );
         let delegated = [("kms:Decrypt", KeySays::DelegatesToIam), ("kms:GenerateDataKey", KeySays::DelegatesToIam)];
-        assert_eq!(key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &delegated, &|_| true).result, Judgement::Ok);
         assert_eq!(
-            key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &delegated, &|a| a == "kms:Decrypt").result,
+            key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &delegated, Some(&|_| true)).result,
+            Judgement::Ok
+        );
+        assert_eq!(
+            key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &delegated, Some(&|a| a == "kms:Decrypt")).result,
             Judgement::Fail
+        );
+        assert_eq!(
+            key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &delegated, None).result,
+            Judgement::Warn,
+            "IAM's side unknown"
         );
     }
 
@@ -485,7 +506,7 @@ mod tests {
         let reader = json!({"engine": "postgres", "host": "db.cluster-ro-abc.us-east-1.rds.amazonaws.com", "username": "app", "password": "hunter2"});
         let checks = secret_value(&reader, &["engine", "host", "username", "password"], Some("postgres-single"));
         assert_eq!(
-            checks.iter().map(|c| (c.check, c.result)).collect::<Vec<_>>(),
+            checks.iter().map(|c| (c.name, c.result)).collect::<Vec<_>>(),
             [("secret-keys", Judgement::Ok), ("host", Judgement::Fail)]
         );
         assert!(checks.iter().all(|c| !c.detail.contains("hunter2")), "never a value: {checks:?}");
@@ -530,10 +551,14 @@ mod tests {
         assert_eq!(master_secret("master", Some(true)).result, Judgement::Warn);
         assert_eq!(master_secret(full, Some(false)).result, Judgement::Fail);
 
-        let decisions: Vec<Decision> = SECRET_ACTIONS
+        let decisions: Vec<Evaluation> = SECRET_ACTIONS
             .iter()
-            .map(|a| Decision { action: (*a).into(), resource: "s".into(), decision: "allowed".into() })
-            .chain([Decision { action: RANDOM_PASSWORD.into(), resource: "*".into(), decision: "implicitDeny".into() }])
+            .map(|a| Evaluation { action: (*a).into(), resource: "s".into(), decision: "allowed".into() })
+            .chain([Evaluation {
+                action: RANDOM_PASSWORD.into(),
+                resource: "*".into(),
+                decision: "implicitDeny".into(),
+            }])
             .collect();
         let check = role_permissions(ROLE, "s", None, &decisions);
         assert_eq!(check.result, Judgement::Fail);

@@ -41,6 +41,11 @@ impl Progress {
         self.line(&format!("rotctl: {message}"));
     }
 
+    /// A line of the rotation function's log (`rotate-now --follow`): always shown, above the spinner.
+    pub(crate) fn log_line(&self, time: &str, message: &str) {
+        self.line(&format!("rotctl: log {time} {message}"));
+    }
+
     /// A warning: always shown on stderr (scripts need it too), above the spinner.
     pub(crate) fn warn(&self, message: &str) {
         self.line(&format!("rotctl: warning: {message}"));

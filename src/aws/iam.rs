@@ -5,7 +5,7 @@
 use aws_sdk_iam::Client;
 
 use super::error::explain;
-use crate::doctor::Decision;
+use crate::doctor::Evaluation;
 use crate::error::Result;
 
 /// SimulatePrincipalPolicy of `role` for every action on every resource.
@@ -14,7 +14,7 @@ pub(crate) async fn simulate(
     role: &str,
     actions: &[&str],
     resources: &[&str],
-) -> Result<Vec<Decision>> {
+) -> Result<Vec<Evaluation>> {
     let mut pages = client
         .simulate_principal_policy()
         .policy_source_arn(role)
@@ -25,7 +25,7 @@ pub(crate) async fn simulate(
     let mut decisions = Vec::new();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|error| explain(error, "iam:SimulatePrincipalPolicy"))?;
-        decisions.extend(page.evaluation_results().iter().map(|r| Decision {
+        decisions.extend(page.evaluation_results().iter().map(|r| Evaluation {
             action: r.eval_action_name().to_string(),
             resource: r.eval_resource_name().unwrap_or("*").to_string(),
             decision: r.eval_decision().as_str().to_string(),

@@ -42,6 +42,7 @@ pub(crate) async fn wait(
     version: &str,
     started: Timestamp,
     timeout: Duration,
+    follow: bool,
 ) -> Result<(Outcome, Option<Failure>)> {
     let _running = progress.running_in_aws(format!(
         "the rotation of {} (version {version}) goes on in AWS (check: rotctl status {}; stop it: rotctl disable {})",
@@ -54,16 +55,39 @@ pub(crate) async fn wait(
     // The first log read comes a second in (LOG_EVERY after a second ago).
     let last_log =
         Cell::new(Instant::now().checked_sub(LOG_EVERY.saturating_sub(FIRST_LOG)).unwrap_or_else(Instant::now));
+    // --follow: the log lines already printed.
+    let printed = Cell::new(0_usize);
+    let group = secret.rotation_lambda_arn.as_deref().map(log_group);
+    let show_new_lines = async |printed: &Cell<usize>| -> Option<Failure> {
+        let group = group.as_deref()?;
+        let (lines, _) =
+            super::trail::log_lines(clients, group, &log_pattern(&secret.arn, version), started).await.ok()?;
+        for line in lines.iter().skip(printed.get()) {
+            let first = line.message.lines().next().unwrap_or_default();
+            progress.log_line(&line.time.strftime("%H:%M:%S%.3f").to_string(), &diagnosis::quoted(first));
+        }
+        printed.set(printed.get().max(lines.len()));
+        failure_in(&lines, group, &secret.arn, version)
+    };
     // Nothing can have finished the instant RotateSecret answered.
     tokio::time::sleep(FIRST_POLL).await;
     let schedule = Schedule { first: FIRST_POLL * 2, max: MAX_POLL, limit: timeout.saturating_sub(FIRST_POLL) };
     let what = format!("waiting for {} to rotate (version {version})", secret.name);
     let ended = wait::until(progress, what, schedule, || {
-        let (last_cloudtrail, last_log) = (&last_cloudtrail, &last_log);
+        let (last_cloudtrail, last_log, printed, show_new_lines) =
+            (&last_cloudtrail, &last_log, &printed, &show_new_lines);
         async move {
+            // --follow reads the log on every poll, and stops at an error line.
+            if follow && let Some(failure) = show_new_lines(printed).await {
+                return Ok(Poll::Done((Outcome::Failed, Some(failure))));
+            }
             let current = secrets::describe(&clients.secrets, &clients.region, &secret.arn).await?;
             match current.version_ids_to_stages.get(version) {
                 Some(stages) if stages.iter().any(|s| s == AWSCURRENT) => {
+                    if follow {
+                        // The lines logged since the last read (finishSecret's own).
+                        show_new_lines(printed).await;
+                    }
                     return Ok(Poll::Done((Outcome::Succeeded, None)));
                 }
                 None => {
@@ -85,7 +109,8 @@ pub(crate) async fn wait(
             // CloudTrail now and then (minutes late).
             let now = Instant::now();
             let function = current.rotation_lambda_arn.as_deref();
-            if now.duration_since(last_log.get()) >= LOG_EVERY
+            if !follow
+                && now.duration_since(last_log.get()) >= LOG_EVERY
                 && let Some(group) = function.map(log_group)
             {
                 last_log.set(now);
@@ -192,8 +217,6 @@ pub(crate) async fn wait_for_owner(
 }
 
 const STEPS: [&str; 4] = ["createSecret", "setSecret", "testSecret", "finishSecret"];
-/// How many pages of the function's log one lookup reads at most.
-const LOG_PAGES: usize = 5;
 /// How far before a version's creation its rotation's error lines may be
 /// dated (Secrets Manager's and Lambda's clocks). Small: a retry follows a
 /// failure within seconds, and the failure's lines must not count twice.
@@ -306,36 +329,29 @@ async fn function_log(
     token: &str,
     since: Timestamp,
 ) -> Option<Failure> {
-    let mut next: Option<String> = None;
-    for _ in 0..LOG_PAGES {
-        let output = clients
-            .logs
-            .filter_log_events()
-            .log_group_name(group)
-            .start_time(since.as_millisecond())
-            .filter_pattern(format!("?\"{token}\" ?\"{secret_arn}\""))
-            .set_next_token(next.take())
-            .send()
-            .await
-            .ok()?;
-        let line = output.events().iter().filter_map(|e| e.message()).find(|m| {
-            let error = m.contains("[ERROR]") || m.contains("\"errorMessage\"");
-            error && (m.contains(secret_arn) || m.contains(token))
-        });
-        if let Some(line) = line {
-            let message = diagnosis::error_line(line);
-            return Some(Failure {
-                version_id: token.to_string(),
-                step: step_in(&message),
-                message: diagnosis::quoted(&message),
-                source: FailureSource::FunctionLog,
-                log_group: Some(group.to_string()),
-            });
-        }
-        next = output.next_token().filter(|t| !t.is_empty()).map(str::to_string);
-        next.as_ref()?;
-    }
-    None
+    let (lines, _) = super::trail::log_lines(clients, group, &log_pattern(secret_arn, token), since).await.ok()?;
+    failure_in(&lines, group, secret_arn, token)
+}
+
+/// The filter pattern of the lines about one rotation: its version or the secret's ARN.
+fn log_pattern(secret_arn: &str, token: &str) -> String {
+    format!("?\"{token}\" ?\"{secret_arn}\"")
+}
+
+/// The first error line among `lines` that names the secret or the version.
+fn failure_in(lines: &[crate::history::LogLine], group: &str, secret_arn: &str, token: &str) -> Option<Failure> {
+    let line = lines.iter().map(|l| l.message.as_str()).find(|m| {
+        let error = m.contains("[ERROR]") || m.contains("\"errorMessage\"");
+        error && (m.contains(secret_arn) || m.contains(token))
+    })?;
+    let message = diagnosis::error_line(line);
+    Some(Failure {
+        version_id: token.to_string(),
+        step: step_in(&message),
+        message: diagnosis::quoted(&message),
+        source: FailureSource::FunctionLog,
+        log_group: Some(group.to_string()),
+    })
 }
 
 /// CloudTrail's `event` for the secret since `since`: its error message.

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::arn::SecretId;
 use crate::aws::{Clients, ec2, iam, kms, lambda, rds, secrets};
-use crate::doctor::{self, Check, KeySays, Path};
+use crate::doctor::{self, Check, Evaluation, KeySays, Path};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::model::{DoctorReport, Secret};
@@ -32,7 +32,8 @@ pub(crate) async fn run(env: &Env, args: &DoctorArgs) -> Result<DoctorReport> {
     let id = SecretId::parse(&args.secret, &clients.region).map_err(Error::input)?;
     let secret = secrets::describe(&clients.secrets, &clients.region, id.as_str()).await?;
     let mut notes = Vec::new();
-    let checks = checks(clients, &secret, !args.no_value, env.ctx.now, &mut notes).await;
+    // Boxed: the reads it joins make a large future.
+    let checks = Box::pin(checks(clients, &secret, !args.no_value, env.ctx.now, &mut notes)).await;
     if args.no_value && owner::of(&secret).is_none() && secret.rotation_lambda_arn.is_some() {
         notes.push("--no-value: the secret's keys, host and master secret were not checked".to_string());
     }
@@ -92,7 +93,6 @@ pub(crate) async fn checks(
         }
     };
     checks.push(Check::ok("function", format!("{} exists", function.arn)));
-    let account = secret.arn.split(':').nth(4).unwrap_or_default().to_string();
 
     // The function's policy, its network, the secret's key and value: independent reads, at once.
     let policy = lambda::policy(&clients.lambda, &function.arn);
@@ -100,52 +100,82 @@ pub(crate) async fn checks(
     let key = key_policy(clients, secret.kms_key_id.as_deref());
     let value = async { if read_value { Some(value_facts(clients, secret, &function.arn).await) } else { None } };
     let (policy, path, key, value) = tokio::join!(policy, path, key, value);
+    checks.extend(function_checks(secret, &function, policy, path, now));
+    checks.extend(access_checks(clients, secret, &function, &key, value, notes).await);
+    checks
+}
 
-    checks.push(match policy {
-        Ok(policy) => {
-            let grants = policy.as_deref().map(crate::policy::grants).unwrap_or_default();
-            doctor::invoke(&secret.name, &function.arn, &grants, &account)
-        }
-        Err(error) => Check::warn(
-            "invoke-permission",
-            format!("the function's policy could not be read: {error}"),
-            "see the error",
-        ),
-    });
-    checks.push(doctor::runtime(function.runtime.as_deref(), now, &secret.name));
-    checks.push(doctor::timeout(function.timeout, &function.arn));
-    checks.push(match path {
-        Ok(path) => doctor::network(&path, &secret.name, &function.arn),
-        Err(error) => {
-            Check::warn("network", format!("the function's network could not be read: {error}"), "see the error")
-        }
-    });
+/// The function's own: who may invoke it, its runtime, its timeout, its network.
+fn function_checks(
+    secret: &Secret,
+    function: &lambda::Function,
+    policy: Result<Option<String>>,
+    path: Result<Path>,
+    now: jiff::Timestamp,
+) -> Vec<Check> {
+    let account = secret.arn.split(':').nth(4).unwrap_or_default();
+    let unread = |check, what: &str, error: Error| {
+        Check::warn(check, format!("{what} could not be read: {error}"), "allow the caller the action named")
+    };
+    vec![
+        match policy {
+            Ok(policy) => {
+                let grants = policy.as_deref().map(crate::policy::grants).unwrap_or_default();
+                doctor::invoke(&secret.name, &function.arn, &grants, account)
+            }
+            Err(error) => unread("invoke-permission", "the function's policy", error),
+        },
+        doctor::runtime(function.runtime.as_deref(), now, &secret.name),
+        doctor::timeout(function.timeout, &function.arn),
+        match path {
+            Ok(path) => doctor::network(&path, &secret.name, &function.arn),
+            Err(error) => unread("network", "the function's network", error),
+        },
+    ]
+}
 
+/// What the function's role may do: its identity policies on the secret (and
+/// master secret), simulated once for every action and resource, and the KMS
+/// keys' policies; then the secret's value and its master secret.
+async fn access_checks(
+    clients: &Clients,
+    secret: &Secret,
+    function: &lambda::Function,
+    key: &KeyFacts,
+    value: Option<Result<ValueFacts>>,
+    notes: &mut Vec<String>,
+) -> Vec<Check> {
+    let mut checks = Vec::new();
+    let account = secret.arn.split(':').nth(4).unwrap_or_default();
     let master = value.as_ref().and_then(|v| v.as_ref().ok()).and_then(|v| v.master.clone());
-    let master_key = match &master {
-        Some((arn, Some(true), key)) => Some((arn.clone(), key_policy(clients, key.as_deref()).await)),
+    let master_arn = match &master {
+        Some((arn, Some(true), _)) => Some(arn.clone()),
         _ => None,
     };
-    // The role's identity policies, simulated once for every action and resource.
+    let master_key = match &master {
+        Some((_, Some(true), key)) => Some(key_policy(clients, key.as_deref()).await),
+        _ => None,
+    };
     let Some(role) = function.role.clone() else {
-        notes.push("the function has no role to check".to_string());
+        notes.push("the function has no role: its permissions were not checked".to_string());
         return checks;
     };
     let mut resources = vec![secret.arn.clone(), "*".to_string()];
-    let mut actions: Vec<&str> = doctor::SECRET_ACTIONS.to_vec();
-    actions.push(doctor::RANDOM_PASSWORD);
-    actions.extend(doctor::SECRET_KEY_ACTIONS);
-    if let Some((arn, Some(true), _)) = &master {
-        resources.push(arn.clone());
-    }
-    for key in [&key, &master_key.as_ref().map_or(KeyFacts::AwsManaged, |(_, k)| k.clone())] {
+    resources.extend(master_arn.clone());
+    for key in [Some(key), master_key.as_ref()].into_iter().flatten() {
         if let KeyFacts::Customer { arn, .. } = key {
             resources.push(arn.clone());
         }
     }
+    let mut actions: Vec<&str> = doctor::SECRET_ACTIONS.to_vec();
+    actions.push(doctor::RANDOM_PASSWORD);
+    actions.extend(doctor::SECRET_KEY_ACTIONS);
     let refs: Vec<&str> = resources.iter().map(String::as_str).collect();
-    let decisions = match iam::simulate(&clients.iam, &role, &actions, &refs).await {
-        Ok(decisions) => Some(decisions),
+    let evaluations = match iam::simulate(&clients.iam, &role, &actions, &refs).await {
+        Ok(evaluations) => {
+            checks.push(doctor::role_permissions(&role, &secret.arn, master_arn.as_deref(), &evaluations));
+            Some(evaluations)
+        }
         Err(error) => {
             checks.push(Check::warn(
                 "role-permissions",
@@ -155,20 +185,8 @@ pub(crate) async fn checks(
             None
         }
     };
-    let master_arn = match &master {
-        Some((arn, Some(true), _)) => Some(arn.as_str()),
-        _ => None,
-    };
-    if let Some(decisions) = &decisions {
-        checks.push(doctor::role_permissions(&role, &secret.arn, master_arn, decisions));
-    }
-    let decided = |key_arn: &str, action: &str| {
-        decisions
-            .as_ref()
-            .is_some_and(|d| d.iter().any(|x| x.action == action && x.resource == key_arn && x.decision == "allowed"))
-    };
-    checks.push(key_check("kms-key", "the secret's key", &key, &doctor::SECRET_KEY_ACTIONS, &role, &account, &decided));
-
+    let iam = Iam { role: &role, account, evaluations: evaluations.as_deref() };
+    checks.push(key_check("kms-key", "the secret's key", key, &doctor::SECRET_KEY_ACTIONS, &iam));
     match value {
         None => {}
         Some(Err(error)) => checks.push(Check::warn(
@@ -181,20 +199,25 @@ pub(crate) async fn checks(
             if let Some((arn, exists, _)) = &master {
                 checks.push(doctor::master_secret(arn, *exists));
             }
-            if let Some((_, key)) = &master_key {
+            if let Some(key) = &master_key {
                 checks.push(key_check(
                     "master-kms-key",
                     "the master secret's key",
                     key,
                     &doctor::MASTER_KEY_ACTIONS,
-                    &role,
-                    &account,
-                    &decided,
+                    &iam,
                 ));
             }
         }
     }
     checks
+}
+
+/// The role, and what IAM's simulation said (None: it could not be run).
+struct Iam<'a> {
+    role: &'a str,
+    account: &'a str,
+    evaluations: Option<&'a [Evaluation]>,
 }
 
 /// A managed secret: what its owner says.
@@ -279,20 +302,13 @@ async fn key_policy(clients: &Clients, key_id: Option<&str>) -> KeyFacts {
     }
 }
 
-fn key_check(
-    check: &'static str,
-    which: &str,
-    key: &KeyFacts,
-    actions: &[&str],
-    role: &str,
-    account: &str,
-    decided: &dyn Fn(&str, &str) -> bool,
-) -> Check {
+fn key_check(check: &'static str, which: &str, key: &KeyFacts, actions: &[&str], iam: &Iam<'_>) -> Check {
     match key {
         KeyFacts::AwsManaged => Check::ok(
             check,
             format!(
-                "{which} is the AWS managed key aws/secretsmanager: any role of the account allowed by IAM may use it through Secrets Manager"
+                "{which} is the AWS managed key aws/secretsmanager: any role of the account allowed by IAM may use it \
+                 through Secrets Manager"
             ),
         ),
         KeyFacts::Missing(id) => Check::fail(
@@ -312,8 +328,16 @@ fn key_check(
         ),
         KeyFacts::Customer { arn, policy, grants, .. } => {
             let says: Vec<(&str, KeySays)> =
-                actions.iter().map(|a| (*a, doctor::key_says(policy, role, account, a, grants))).collect();
-            doctor::key_check(check, which, arn, actions, &says, &|action| decided(arn, action))
+                actions.iter().map(|a| (*a, doctor::key_says(policy, iam.role, iam.account, a, grants))).collect();
+            let allowed = iam.evaluations.map(|evaluations| {
+                move |action: &str| {
+                    evaluations.iter().any(|e| e.action == action && e.resource == *arn && e.decision == "allowed")
+                }
+            });
+            match &allowed {
+                Some(allowed) => doctor::key_check(check, which, arn, actions, &says, Some(allowed)),
+                None => doctor::key_check(check, which, arn, actions, &says, None),
+            }
         }
     }
 }

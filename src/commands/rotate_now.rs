@@ -22,6 +22,11 @@ pub struct RotateNowArgs {
     #[arg(long)]
     pub wait: bool,
 
+    /// With --wait: print the rotation function's log lines for this rotation
+    /// as they arrive (on stderr; read every second), ending at AWSCURRENT or an error line
+    #[arg(long, requires = "wait")]
+    pub follow: bool,
+
     /// How long --wait waits, e.g. 90s, 5m, 1h
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = crate::cli::parse_timeout)]
     pub timeout: SignedDuration,
@@ -74,7 +79,8 @@ pub(crate) async fn run(env: &Env, args: &RotateNowArgs) -> Result<RotateReport>
             read_status(clients, &secret.arn, now).await.map_err(|e| e.after_sent(&following, check.clone()))?;
         return Ok(report(&secret, Some(version), Outcome::Started, None, status, notes));
     }
-    let waited = follow::wait(clients, &env.progress, &secret, &version, now, args.timeout.unsigned_abs()).await;
+    let waited =
+        follow::wait(clients, &env.progress, &secret, &version, now, args.timeout.unsigned_abs(), args.follow).await;
     let (outcome, failure) = waited.map_err(|e| e.after_sent(&following, check.clone()))?;
     let ended = match outcome {
         Outcome::Succeeded => format!("the rotation of {} succeeded (version {version} is AWSCURRENT)", secret.name),
@@ -122,7 +128,14 @@ async fn through_owner(
     let status = read_status(clients, &secret.arn, now).await.map_err(|e| {
         e.after_sent(format!("{who}'s rotation of {} ended, but reading it afterwards failed", secret.name), check)
     })?;
-    Ok(report(&secret, version, outcome, failure, status, Vec::new()))
+    let notes = if args.follow {
+        vec![format!(
+            "--follow: {who} rotates its secret with no function and no log to follow; rotctl followed its status"
+        )]
+    } else {
+        Vec::new()
+    };
+    Ok(report(&secret, version, outcome, failure, status, notes))
 }
 
 /// Whether the owner may be asked to rotate a managed secret now, and which

@@ -350,13 +350,13 @@ fn doctor_table(report: &DoctorReport) -> String {
     let failed = report.checks.iter().filter(|c| c.result == crate::doctor::Judgement::Fail).count();
     let warned = report.checks.iter().filter(|c| c.result == crate::doctor::Judgement::Warn).count();
     let mut out = format!("Doctor for {}: ", report.name);
-    out.push_str(&match (failed, warned) {
-        (0, 0) => "everything a rotation needs is in place\n".to_string(),
-        (0, w) => format!("a rotation should work; {w} warning(s)\n"),
-        (f, _) => format!("{f} check(s) failed: the next rotation will fail\n"),
-    });
+    let _ = match (failed, warned) {
+        (0, 0) => writeln!(out, "everything a rotation needs is in place"),
+        (0, w) => writeln!(out, "a rotation should work; {w} warning(s)"),
+        (f, _) => writeln!(out, "{f} check(s) failed: the next rotation will fail"),
+    };
     for check in &report.checks {
-        let _ = writeln!(out, "  {:<5}{:<19}{}", check.result.as_str(), check.check, check.detail);
+        let _ = writeln!(out, "  {:<5}{:<19}{}", check.result.as_str(), check.name, check.detail);
         if let Some(fix) = check.fix.as_deref().filter(|_| check.result != crate::doctor::Judgement::Ok) {
             let _ = writeln!(out, "  {:<24}fix: {fix}", "");
         }

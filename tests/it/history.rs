@@ -77,3 +77,43 @@ async fn rotate_fail_retry_put_and_rollback_in_order_with_their_kinds() {
     // Bad input: exit 2, nothing read.
     world.rotctl(&["history", &secret, "--days", "0"]).run().fails(2, &["--days 0", "from 1 to 365"]);
 }
+
+#[tokio::test]
+async fn follow_prints_the_functions_lines_in_order_and_ends_at_awscurrent_or_an_error() {
+    let world = World::new();
+    let function = world.rotation_function("slow", &[("STEP_DELAY", "1.5")]).await;
+    let secret = world.rotated_secret("db", &function).await;
+
+    let run = world.rotctl(&["rotate-now", &secret, "--wait", "--follow", "-o", "json"]).run().code(0);
+    let version = run.json()["VersionId"].as_str().expect("the new version").to_string();
+    let stages = world.stages(&secret).await;
+    assert_eq!(holder(&stages, "AWSCURRENT"), Some(version.clone()), "the emulator's AWSCURRENT");
+    let logged: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("rotctl: log ")).collect();
+    let steps: Vec<&str> = ["createSecret", "setSecret", "testSecret", "finishSecret"]
+        .into_iter()
+        .filter(|step| logged.iter().any(|l| l.contains(&format!("{step}:"))))
+        .collect();
+    assert_eq!(steps, ["createSecret", "setSecret", "testSecret", "finishSecret"], "{run}");
+    let order: Vec<usize> = ["createSecret", "setSecret", "testSecret", "finishSecret"]
+        .iter()
+        .map(|step| logged.iter().position(|l| l.contains(&format!("{step}:"))).expect("logged"))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "in the order logged: {logged:?}");
+    assert!(
+        logged.last().is_some_and(|l| l.contains(&format!("Successfully set AWSCURRENT stage to version {version}"))),
+        "{run}"
+    );
+    assert_eq!(logged.iter().filter(|l| l.contains("createSecret:")).count(), 1, "each line once: {logged:?}");
+
+    // A step that fails: the lines up to its error, then exit 1.
+    world.set_function_env(&function, &[("FAIL_AT_STEP", "testSecret")]).await;
+    let run = world.rotctl(&["rotate-now", &secret, "--wait", "--follow"]).run().code(1);
+    let logged: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("rotctl: log ")).collect();
+    assert!(
+        logged.last().is_some_and(|l| l.contains("[ERROR]") && l.contains("injected failure at testSecret")),
+        "{run}"
+    );
+    assert!(!logged.iter().any(|l| l.contains("finishSecret")), "{run}");
+    assert!(!run.stderr.contains("ROTCTL-TEST-SECRET-VALUE"));
+    world.rotctl(&["rotate-now", &secret, "--follow"]).run().code(2);
+}

@@ -138,7 +138,7 @@ pub(super) async fn rotation(
     let version =
         secrets::rotate(&clients.secrets, &secret.arn, Some(function_arn), rules, request.immediately).await?;
     let Some(timeout) = request.wait else { return Ok(None) };
-    let (outcome, failure) = follow::wait(clients, &env.progress, secret, &version, started, timeout).await?;
+    let (outcome, failure) = follow::wait(clients, &env.progress, secret, &version, started, timeout, false).await?;
     if let Some(failure) = &failure {
         notes.push(failure.sentence("the first rotation"));
     } else if outcome == Outcome::TimedOut {

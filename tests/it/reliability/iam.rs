@@ -321,8 +321,16 @@ async fn access_denied_on_each_call_of_doctor() {
         .key(serde_json::json!([{"Effect": "Allow", "Principal": {"AWS": role}, "Action": "kms:*", "Resource": "*"}]))
         .await;
     let optional = [
-        "GetFunctionConfiguration", "GetPolicy", "GetFunction", "GetSecretValue", "SimulatePrincipalPolicy",
-        "DescribeKey", "GetKeyPolicy", "ListGrants", "DescribeVpcEndpoints", "DescribeRouteTables",
+        "GetFunctionConfiguration",
+        "GetPolicy",
+        "GetFunction",
+        "GetSecretValue",
+        "SimulatePrincipalPolicy",
+        "DescribeKey",
+        "GetKeyPolicy",
+        "ListGrants",
+        "DescribeVpcEndpoints",
+        "DescribeRouteTables",
     ];
     let vpc = world.vpc().await;
     world.create_secretsmanager_endpoint(&vpc).await;
