@@ -42,6 +42,8 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Turn rotation off and clear a pending rotation''s label')
             [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Change the rotation schedule without rotating now')
             [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say why a rotation failed: the step, the error, its cause and the fix')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Say what happened to a secret: rotations, failures, manual puts, rollbacks')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check, before a rotation runs, everything it needs; exit 3 when one fails')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check every secret of the region(s) against the rotation rules')
             [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the AWS rotation templates `enable --template` deploys')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
@@ -116,6 +118,7 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait for the outcome: exit 0 when the new version is AWSCURRENT, 1 when the rotation failed, 4 when --timeout passes first')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'With --wait: print the rotation function''s log lines for this rotation as they arrive (on stderr; read every second), ending at AWSCURRENT or an error line')
             [CompletionResult]::new('--retry', '--retry', [CompletionResultType]::ParameterName, 'After a failed or stuck rotation: remove AWSPENDING from its version (AWSCURRENT and the configuration stay as they are), then rotate again')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'With --retry: also cut short a rotation still in progress (younger than 15 minutes, no failure known)')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)')
@@ -204,6 +207,42 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'rotctl;history' {
+            [CompletionResult]::new('--days', '--days', [CompletionResultType]::ParameterName, 'How many days back to go (1 to 365; CloudTrail keeps 90)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'rotctl;doctor' {
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]')
+            [CompletionResult]::new('--endpoint-url', '--endpoint-url', [CompletionResultType]::ParameterName, 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)')
+            [CompletionResult]::new('--no-value', '--no-value', [CompletionResultType]::ParameterName, 'Do not read the secret''s value (skips the checks of its keys, host and master secret)')
+            [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Answer yes to confirmations (needed when stdin is not a terminal)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
         'rotctl;audit' {
@@ -297,6 +336,8 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('disable', 'disable', [CompletionResultType]::ParameterValue, 'Turn rotation off and clear a pending rotation''s label')
             [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Change the rotation schedule without rotating now')
             [CompletionResult]::new('why', 'why', [CompletionResultType]::ParameterValue, 'Say why a rotation failed: the step, the error, its cause and the fix')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Say what happened to a secret: rotations, failures, manual puts, rollbacks')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check, before a rotation runs, everything it needs; exit 3 when one fails')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Check every secret of the region(s) against the rotation rules')
             [CompletionResult]::new('templates', 'templates', [CompletionResultType]::ParameterValue, 'List the AWS rotation templates `enable --template` deploys')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the shell completion script for SHELL')
@@ -323,6 +364,12 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             break
         }
         'rotctl;help;why' {
+            break
+        }
+        'rotctl;help;history' {
+            break
+        }
+        'rotctl;help;doctor' {
             break
         }
         'rotctl;help;audit' {

@@ -25,11 +25,17 @@ _rotctl() {
             rotctl,disable)
                 cmd="rotctl__subcmd__disable"
                 ;;
+            rotctl,doctor)
+                cmd="rotctl__subcmd__doctor"
+                ;;
             rotctl,enable)
                 cmd="rotctl__subcmd__enable"
                 ;;
             rotctl,help)
                 cmd="rotctl__subcmd__help"
+                ;;
+            rotctl,history)
+                cmd="rotctl__subcmd__history"
                 ;;
             rotctl,man)
                 cmd="rotctl__subcmd__man"
@@ -61,11 +67,17 @@ _rotctl() {
             rotctl__subcmd__help,disable)
                 cmd="rotctl__subcmd__help__subcmd__disable"
                 ;;
+            rotctl__subcmd__help,doctor)
+                cmd="rotctl__subcmd__help__subcmd__doctor"
+                ;;
             rotctl__subcmd__help,enable)
                 cmd="rotctl__subcmd__help__subcmd__enable"
                 ;;
             rotctl__subcmd__help,help)
                 cmd="rotctl__subcmd__help__subcmd__help"
+                ;;
+            rotctl__subcmd__help,history)
+                cmd="rotctl__subcmd__help__subcmd__history"
                 ;;
             rotctl__subcmd__help,man)
                 cmd="rotctl__subcmd__help__subcmd__man"
@@ -95,7 +107,7 @@ _rotctl() {
 
     case "${cmd}" in
         rotctl)
-            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable rotate-now rollback disable schedule why audit templates completions man help"
+            opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version status enable rotate-now rollback disable schedule why history doctor audit templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -278,6 +290,40 @@ _rotctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rotctl__subcmd__doctor)
+            opts="-o -v -y -h -V --no-value --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rotctl__subcmd__enable)
             opts="-o -v -y -h -V --template --template-file --lambda-arn --every-days --schedule --window --no-rotate-immediately --subnet-ids --security-group-ids --vpc-endpoint --stack-name --function-name --template-version --master-secret --master-secret-kms-key-arn --kms-key-arn --exclude-characters --check-value --no-preflight-value --wait --timeout --dry-run --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -381,7 +427,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help)
-            opts="status enable rotate-now rollback disable schedule why audit templates completions man help"
+            opts="status enable rotate-now rollback disable schedule why history doctor audit templates completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -436,6 +482,20 @@ _rotctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rotctl__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rotctl__subcmd__help__subcmd__enable)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -451,6 +511,20 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        rotctl__subcmd__help__subcmd__history)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -562,6 +636,44 @@ _rotctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        rotctl__subcmd__history)
+            opts="-o -v -y -h -V --days --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --days)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json sarif" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         rotctl__subcmd__man)
             opts="-o -v -y -h -V --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -639,7 +751,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__rotate__subcmd__now)
-            opts="-o -v -y -h -V --wait --timeout --retry --force --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            opts="-o -v -y -h -V --wait --follow --timeout --retry --force --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -39,6 +39,8 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand disable 'Turn rotation off and clear a pending rotation''s label'
             cand schedule 'Change the rotation schedule without rotating now'
             cand why 'Say why a rotation failed: the step, the error, its cause and the fix'
+            cand history 'Say what happened to a secret: rotations, failures, manual puts, rollbacks'
+            cand doctor 'Check, before a rotation runs, everything it needs; exit 3 when one fails'
             cand audit 'Check every secret of the region(s) against the rotation rules'
             cand templates 'List the AWS rotation templates `enable --template` deploys'
             cand completions 'Print the shell completion script for SHELL'
@@ -110,6 +112,7 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand -o 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
             cand --output 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
             cand --wait 'Wait for the outcome: exit 0 when the new version is AWSCURRENT, 1 when the rotation failed, 4 when --timeout passes first'
+            cand --follow 'With --wait: print the rotation function''s log lines for this rotation as they arrive (on stderr; read every second), ending at AWSCURRENT or an error line'
             cand --retry 'After a failed or stuck rotation: remove AWSPENDING from its version (AWSCURRENT and the configuration stay as they are), then rotate again'
             cand --force 'With --retry: also cut short a rotation still in progress (younger than 15 minutes, no failure known)'
             cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
@@ -194,6 +197,40 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
+        }
+        &'rotctl;history'= {
+            cand --days 'How many days back to go (1 to 365; CloudTrail keeps 90)'
+            cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
+            cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
+            cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
+            cand -o 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
+            cand --output 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
+            cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+            cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand -y 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'rotctl;doctor'= {
+            cand --region 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile''s]'
+            cand --profile 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]'
+            cand --endpoint-url 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]'
+            cand -o 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
+            cand --output 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)'
+            cand --no-value 'Do not read the secret''s value (skips the checks of its keys, host and master secret)'
+            cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+            cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+            cand -y 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand --yes 'Answer yes to confirmations (needed when stdin is not a terminal)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
         }
         &'rotctl;audit'= {
             cand --regions 'Regions to audit: a comma-separated list, or `all` for every region enabled for the account [default: the configured region]'
@@ -282,6 +319,8 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand disable 'Turn rotation off and clear a pending rotation''s label'
             cand schedule 'Change the rotation schedule without rotating now'
             cand why 'Say why a rotation failed: the step, the error, its cause and the fix'
+            cand history 'Say what happened to a secret: rotations, failures, manual puts, rollbacks'
+            cand doctor 'Check, before a rotation runs, everything it needs; exit 3 when one fails'
             cand audit 'Check every secret of the region(s) against the rotation rules'
             cand templates 'List the AWS rotation templates `enable --template` deploys'
             cand completions 'Print the shell completion script for SHELL'
@@ -301,6 +340,10 @@ set edit:completion:arg-completer[rotctl] = {|@words|
         &'rotctl;help;schedule'= {
         }
         &'rotctl;help;why'= {
+        }
+        &'rotctl;help;history'= {
+        }
+        &'rotctl;help;doctor'= {
         }
         &'rotctl;help;audit'= {
         }

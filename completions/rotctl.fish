@@ -42,6 +42,8 @@ complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "rollback" -d 'Make th
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "disable" -d 'Turn rotation off and clear a pending rotation\'s label'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "schedule" -d 'Change the rotation schedule without rotating now'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "why" -d 'Say why a rotation failed: the step, the error, its cause and the fix'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "history" -d 'Say what happened to a secret: rotations, failures, manual puts, rollbacks'
+complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "doctor" -d 'Check, before a rotation runs, everything it needs; exit 3 when one fails'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "audit" -d 'Check every secret of the region(s) against the rotation rules'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
 complete -c rotctl -n "__fish_rotctl_needs_command" -f -a "completions" -d 'Print the shell completion script for SHELL'
@@ -104,6 +106,7 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -s o -l output
 json\t''
 sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l wait -d 'Wait for the outcome: exit 0 when the new version is AWSCURRENT, 1 when the rotation failed, 4 when --timeout passes first'
+complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l follow -d 'With --wait: print the rotation function\'s log lines for this rotation as they arrive (on stderr; read every second), ending at AWSCURRENT or an error line'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l retry -d 'After a failed or stuck rotation: remove AWSPENDING from its version (AWSCURRENT and the configuration stay as they are), then rotate again'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l force -d 'With --retry: also cut short a rotation still in progress (younger than 15 minutes, no failure known)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand rotate-now" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
@@ -165,6 +168,30 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand why" -l no-color -d 'Plain
 complete -c rotctl -n "__fish_rotctl_using_subcommand why" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand why" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand why" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -l days -d 'How many days back to go (1 to 365; CloudTrail keeps 90)' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand history" -s V -l version -d 'Print version'
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -l region -d 'AWS region [default: AWS_REGION, AWS_DEFAULT_REGION, else the profile\'s]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -l profile -d 'Named profile from the AWS config files (SSO, assume-role and credential_process profiles work) [default: AWS_PROFILE]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -l endpoint-url -d 'One endpoint for every AWS service, e.g. a local emulator or a VPC endpoint [default: AWS_ENDPOINT_URL]' -r
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -s o -l output -d 'Output format: a table for people, JSON (AWS field names) for scripts, SARIF (audit)' -r -f -a "table\t''
+json\t''
+sarif\t'SARIF 2.1.0, for code-scanning dashboards (audit only)'"
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -l no-value -d 'Do not read the secret\'s value (skips the checks of its keys, host and master secret)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c rotctl -n "__fish_rotctl_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l regions -d 'Regions to audit: a comma-separated list, or `all` for every region enabled for the account [default: the configured region]' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l max-interval-days -d 'Flag schedules that rotate less often than every N days (1-1000)' -r
 complete -c rotctl -n "__fish_rotctl_using_subcommand audit" -l max-days-since-rotation -d 'Flag secrets whose last rotation is older than N days' -r
@@ -227,15 +254,17 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s v -l verbose -d 'P
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c rotctl -n "__fish_rotctl_using_subcommand man" -s V -l version -d 'Print version'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "rotate-now" -d 'Rotate a secret now, with its configured function and schedule'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "rollback" -d 'Make the previous version current again'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "disable" -d 'Turn rotation off and clear a pending rotation\'s label'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "schedule" -d 'Change the rotation schedule without rotating now'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "why" -d 'Say why a rotation failed: the step, the error, its cause and the fix'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "audit" -d 'Check every secret of the region(s) against the rotation rules'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "man" -d 'Print the man page (roff)'
-complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why audit templates completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "status" -d 'Show rotation configuration, versions and the derived rotation state'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "enable" -d 'Set up rotation for a secret: function, permission, network, schedule'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "rotate-now" -d 'Rotate a secret now, with its configured function and schedule'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "rollback" -d 'Make the previous version current again'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "disable" -d 'Turn rotation off and clear a pending rotation\'s label'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "schedule" -d 'Change the rotation schedule without rotating now'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "why" -d 'Say why a rotation failed: the step, the error, its cause and the fix'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "history" -d 'Say what happened to a secret: rotations, failures, manual puts, rollbacks'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "doctor" -d 'Check, before a rotation runs, everything it needs; exit 3 when one fails'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "audit" -d 'Check every secret of the region(s) against the rotation rules'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "templates" -d 'List the AWS rotation templates `enable --template` deploys'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "completions" -d 'Print the shell completion script for SHELL'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "man" -d 'Print the man page (roff)'
+complete -c rotctl -n "__fish_rotctl_using_subcommand help; and not __fish_seen_subcommand_from status enable rotate-now rollback disable schedule why history doctor audit templates completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

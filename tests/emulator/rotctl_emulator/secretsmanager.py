@@ -54,13 +54,15 @@ def stamp() -> float:
 
 
 def add_secret(self: sm.SecretsManagerBackend, secret_id: str, *args: Any, **kwargs: Any) -> Any:
-    # Every version CreateSecret, PutSecretValue and UpdateSecret make, dated to the millisecond.
+    # Every version CreateSecret, PutSecretValue and UpdateSecret make, dated to
+    # the millisecond; a version that already existed (RotateSecret's AWSPENDING,
+    # whose value createSecret puts) keeps its date, where moto re-dates it.
     with STATE:
-        before = set(self.secrets[secret_id].versions) if secret_id in self.secrets else set()
+        secret = self.secrets.get(secret_id) if secret_id in self.secrets else None
+        before = {vid: v["createdate"] for vid, v in secret.versions.items()} if secret is not None else {}
         secret, new = _original_add_secret(self, secret_id, *args, **kwargs)
         for version_id, version in secret.versions.items():
-            if version_id not in before:
-                version["createdate"] = stamp()
+            version["createdate"] = before[version_id] if version_id in before else stamp()
         return secret, new
 
 
