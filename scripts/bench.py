@@ -403,6 +403,10 @@ def main() -> None:
     waiting = sm.create_secret(Name="bench/slow-db", SecretString=json.dumps({"username": "u", "password": "p"}))["ARN"]
     sm.rotate_secret(SecretId=waiting, RotationLambdaARN=slow, RotationRules={"AutomaticallyAfterDays": 30})
     wait_for(waiting, "RotationSucceeded")
+    failing = rotation_function("bench-rotation-failing", {"FAIL_AT_STEP": "setSecret"})
+    failed = sm.create_secret(Name="bench/failed-db", SecretString=json.dumps({"username": "u", "password": "p"}))["ARN"]
+    sm.rotate_secret(SecretId=failed, RotationLambdaARN=failing, RotationRules={"AutomaticallyAfterDays": 30})
+    wait_for(failed, "RotationFailed")
     stopped = sm.create_secret(Name="bench/interrupted-db", SecretString=json.dumps({"username": "u", "password": "p"}))["ARN"]
     sm.rotate_secret(SecretId=stopped, RotationLambdaARN=slow, RotationRules={"AutomaticallyAfterDays": 30})
     wait_for(stopped, "RotationSucceeded")
@@ -432,6 +436,31 @@ def main() -> None:
         [[ROTCTL, "status", secret, "-o", "json"]],
         [[AWS, "secretsmanager", "describe-secret", "--secret-id", secret],
          [AWS, "secretsmanager", "list-secret-version-ids", "--secret-id", secret]],
+        runs,
+    )
+    # Diagnosis on one secret, against the AWS CLI calls an operator makes for the same answer.
+    def evidence_calls(arn: str, function_name: str) -> list[list[str]]:
+        return [[AWS, "secretsmanager", "describe-secret", "--secret-id", arn],
+                [AWS, "secretsmanager", "list-secret-version-ids", "--secret-id", arn, "--include-deprecated"],
+                [AWS, "logs", "filter-log-events", "--log-group-name", f"/aws/lambda/{function_name}",
+                 "--filter-pattern", f'"{arn}"'],
+                [AWS, "cloudtrail", "lookup-events", "--lookup-attributes",
+                 "AttributeKey=EventSource,AttributeValue=secretsmanager.amazonaws.com"]]
+    results["why"] = compare("why of one failed rotation", [[ROTCTL, "why", failed, "-o", "json"]],
+                             evidence_calls(failed, "bench-rotation-failing"), runs)
+    results["history"] = compare("history of one secret", [[ROTCTL, "history", secret, "-o", "json"]],
+                                 evidence_calls(secret, "bench-rotation"), runs)
+    role = boto3.client("lambda").get_function_configuration(FunctionName=function)["Role"]
+    results["doctor"] = compare(
+        "doctor of one secret (AWS managed key, no VPC)",
+        [[ROTCTL, "doctor", secret, "-o", "json"]],
+        [[AWS, "secretsmanager", "describe-secret", "--secret-id", secret],
+         [AWS, "lambda", "get-function-configuration", "--function-name", function],
+         [AWS, "lambda", "get-policy", "--function-name", function],
+         [AWS, "lambda", "get-function", "--function-name", function],
+         [AWS, "secretsmanager", "get-secret-value", "--secret-id", secret, "--query", "Name"],
+         [AWS, "iam", "simulate-principal-policy", "--policy-source-arn", role, "--action-names",
+          "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "--resource-arns", secret]],
         runs,
     )
     for size in sizes:
@@ -477,6 +506,11 @@ def main() -> None:
         ("release binary under 25 MB", results["binary_bytes"] < 25 * 1024 * 1024),
         ("status: at most 2 AWS calls", results["status"]["rotctl"]["calls"] <= 2),
         ("status: at least 10x faster than the AWS CLI pair", results["status"]["speedup"] >= 10),
+        ("why: 4 AWS calls (the secret, its versions, the function's log, CloudTrail)", results["why"]["rotctl"]["calls"] == 4),
+        ("history: 4 AWS calls (the same four sources)", results["history"]["rotctl"]["calls"] == 4),
+        ("doctor: 6 AWS calls for a secret on the AWS managed key outside a VPC", results["doctor"]["rotctl"]["calls"] == 6),
+        ("why, history and doctor: each at least 5x faster than the AWS CLI calls it replaces",
+         min(results[k]["speedup"] for k in ("why", "history", "doctor")) >= 5),
         ("managed status: 3 AWS calls (the secret, its versions, its owner)", results["managed_status"]["rotctl"]["calls"] == 3),
         ("audit 1,000 with 100 managed: 10 ListSecrets + 1 DescribeDBInstances + 1 DescribeDBClusters", results["audit_managed"]["rotctl"]["calls"] == 12),
         ("managed rotate-now --wait: through RDS only (ModifyDBInstance), never RotateSecret", results["managed_rotate_now"]["changes"] == ["ModifyDBInstance"]),

@@ -252,7 +252,7 @@ impl Rule {
                 title: "The rotation function's runtime is deprecated",
                 why: "Lambda stops patching a deprecated runtime, then refuses to create or update functions on it: the rotation function can no longer be fixed or redeployed as it is. Reported from 90 days before the deprecation date (Lambda's published schedule, kept in rotctl).",
                 anchor: "Security Hub Lambda.2 (supported runtimes); Lambda runtime deprecation policy",
-                fix: "redeploy the function from its rotation application's latest version (rotctl enable SECRET --template NAME), or move its stack to the AWS::SecretsManager-2024-09-16 transform; do not change Runtime alone (AWS's functions ship native libraries built for one Python: Runtime.ImportModuleError)",
+                fix: "deploy a version of its rotation application whose runtime is supported (rotctl enable SECRET --template NAME --template-version VERSION; the version's runtime parameter default in the Serverless Application Repository says which), or move its stack to the AWS::SecretsManager-2024-09-16 transform, which updates the runtime with the stack; never change Runtime alone (AWS's functions ship native libraries built for one Python: Runtime.ImportModuleError)",
             },
         }
     }
@@ -467,7 +467,7 @@ pub(crate) fn evaluate(
                     fire(
                         Rule::RotationFunctionRuntimeDeprecated,
                         format!(
-                            "{arn} runs on {} (fix: {})",
+                            "{arn}: {} (fix: {})",
                             verdict.describe(runtime, now),
                             fix(Rule::RotationFunctionRuntimeDeprecated, name)
                         ),
@@ -767,7 +767,7 @@ mod tests {
         assert_eq!(found.iter().map(|f| f.rule.id()).collect::<Vec<_>>(), ["rotation-function-runtime-deprecated"]);
         assert_eq!(found[0].severity, Severity::Medium);
         assert!(found[0].message.contains("python3.9 was deprecated by Lambda on 2025-12-15"), "{}", found[0].message);
-        assert!(found[0].message.contains("do not change Runtime alone"), "{}", found[0].message);
+        assert!(found[0].message.contains("never change Runtime alone"), "{}", found[0].message);
         assert!(rules_fired(&s, Some(&on("python3.11")), None, &options()).is_empty());
         assert!(rules_fired(&s, Some(&on("a-new-runtime")), None, &options()).is_empty(), "unknown: not judged");
         let later = at("2027-04-15T00:00:00Z");

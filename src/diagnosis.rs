@@ -200,6 +200,19 @@ pub(crate) fn error_line(line: &str) -> String {
     message.trim().to_string()
 }
 
+/// A log line as `--follow` shows it: its first line, and for the Lambda
+/// runtime's `[LEVEL]\t<time>\t<request id>\t<message>` just `[LEVEL] <message>`.
+pub(crate) fn log_message(line: &str) -> String {
+    let first = line.lines().next().unwrap_or_default();
+    let fields: Vec<&str> = first.split('\t').collect();
+    match fields.as_slice() {
+        [level, time, _, message @ ..] if level.starts_with('[') && time.ends_with('Z') && !message.is_empty() => {
+            quoted(&format!("{level} {}", message.join(" ")))
+        }
+        _ => quoted(first),
+    }
+}
+
 /// A function's error text as rotctl shows it: credentials masked, one line, cut.
 pub(crate) fn quoted(message: &str) -> String {
     let one_line = message.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -353,6 +366,11 @@ mod tests {
             quoted("password authentication failed for user \"app\""),
             "password authentication failed for user \"app\""
         );
+        assert_eq!(
+            log_message("[INFO]\t2026-12-02T00:37:59.957Z\t9f4c-req\tcreateSecret: Successfully put secret\n"),
+            "[INFO] createSecret: Successfully put secret"
+        );
+        assert_eq!(log_message("START RequestId: 1 Version: $LATEST"), "START RequestId: 1 Version: $LATEST");
         let long = quoted(&"x".repeat(1000));
         assert_eq!(long.chars().count(), 300);
         assert!(long.ends_with('…'));

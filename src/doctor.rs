@@ -109,15 +109,8 @@ pub(crate) fn runtime(runtime: Option<&str>, now: jiff::Timestamp, secret: &str)
     let verdict = Verdict::of(runtime, now);
     let detail = verdict.describe(runtime, now);
     if verdict.is_concern() {
-        Check::warn(
-            "runtime",
-            detail,
-            format!(
-                "redeploy the function from its rotation application's latest version (rotctl enable {secret} \
-                 --template NAME) or move its stack to the AWS::SecretsManager-2024-09-16 transform; do not change \
-                 Runtime alone (Runtime.ImportModuleError)"
-            ),
-        )
+        let fix = crate::audit::Rule::RotationFunctionRuntimeDeprecated.help().fix.replace("SECRET", secret);
+        Check::warn("runtime", detail, fix)
     } else {
         Check::ok("runtime", detail)
     }
@@ -330,9 +323,10 @@ pub(crate) fn key_check(
             (KeySays::DelegatesToIam | KeySays::Silent, _) => missing.push(*action),
         }
     }
+    let region = key_arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or("REGION");
     let fix = format!(
         "add a statement to the key policy of {key_arn} allowing the function's role {} (with the condition \
-         kms:ViaService = secretsmanager.REGION.amazonaws.com), or allow them in the role's policy when the key \
+         kms:ViaService = secretsmanager.{region}.amazonaws.com), or allow them in the role's policy when the key \
          policy delegates to IAM (the account's root principal)",
         actions.join(" and ")
     );

@@ -63,8 +63,7 @@ pub(crate) async fn wait(
         let (lines, _) =
             super::trail::log_lines(clients, group, &log_pattern(&secret.arn, version), started).await.ok()?;
         for line in lines.iter().skip(printed.get()) {
-            let first = line.message.lines().next().unwrap_or_default();
-            progress.log_line(&line.time.strftime("%H:%M:%S%.3f").to_string(), &diagnosis::quoted(first));
+            progress.log_line(&line.time.strftime("%H:%M:%S%.3f").to_string(), &diagnosis::log_message(&line.message));
         }
         printed.set(printed.get().max(lines.len()));
         failure_in(&lines, group, &secret.arn, version)

@@ -189,8 +189,12 @@ fn rules(rules: &RotationRulesType) -> RotationRules {
     }
 }
 
+/// AWS's dates come as epoch seconds with a fraction (`1764635879.86`), which
+/// the SDK reads through a float: rounded to the millisecond AWS means, not
+/// `…79.859999895`.
 fn timestamp(date: &DateTime) -> Option<Timestamp> {
-    Timestamp::new(date.secs(), date.subsec_nanos().try_into().ok()?).ok()
+    let millis = (f64::from(date.subsec_nanos()) / 1_000_000.0).round() as i64;
+    Timestamp::from_millisecond(date.secs().checked_mul(1000)?.checked_add(millis)?).ok()
 }
 
 /// RotateSecret with a function and rules; returns the new version's id.

@@ -313,12 +313,7 @@ fn history_table(ctx: &Context, report: &HistoryReport) -> String {
     let mut out = format!("History of {} (the last {} days)\n", report.name, report.days);
     match (&report.current_version_id, report.current_version_created_date) {
         (Some(id), Some(created)) => {
-            let _ = writeln!(
-                out,
-                "  Current value: version {id}, made {} ({} days old)",
-                when(ctx.now, Some(created), "never"),
-                report.current_value_age_days.unwrap_or_default()
-            );
+            let _ = writeln!(out, "  Current value: version {id}, made {}", when(ctx.now, Some(created), "never"));
         }
         (Some(id), None) => {
             let _ = writeln!(out, "  Current value: version {id}");
