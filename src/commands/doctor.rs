@@ -101,8 +101,56 @@ pub(crate) async fn checks(
     let value = async { if read_value { Some(value_facts(clients, secret, &function.arn).await) } else { None } };
     let (policy, path, key, value) = tokio::join!(policy, path, key, value);
     checks.extend(function_checks(secret, &function, policy, path, now));
-    checks.extend(access_checks(clients, secret, &function, &key, value, notes).await);
+    let master = value.as_ref().and_then(|v| v.as_ref().ok()).and_then(|v| v.master.clone());
+    let (access, master_key) = access_checks(clients, secret, &function, &key, master.as_ref(), notes).await;
+    checks.extend(access);
+    match value {
+        None => {}
+        Some(Err(error)) => checks.push(Check::warn(
+            "secret-keys",
+            format!("the value could not be read: {error}"),
+            "allow the caller secretsmanager:GetSecretValue (and kms:Decrypt), or pass --no-value",
+        )),
+        Some(Ok(facts)) => {
+            checks.extend(facts.checks);
+            if let Some(master) = &master {
+                checks.push(doctor::master_secret(&master.arn, master.exists));
+            }
+            checks.extend(master_key);
+        }
+    }
     checks
+}
+
+/// What `enable` checks before it starts a rotation with a function that
+/// exists (the invoke permission and the network are enable's own steps):
+/// the runtime, the timeout, the role's permissions and the KMS keys of the
+/// secret and of the master secret. Reads only.
+pub(crate) async fn preflight(
+    clients: &Clients,
+    secret: &Secret,
+    function: &lambda::Function,
+    master: Option<Master>,
+    now: jiff::Timestamp,
+) -> Vec<Check> {
+    let key = key_policy(clients, secret.kms_key_id.as_deref()).await;
+    let mut checks = vec![
+        doctor::runtime(function.runtime.as_deref(), now, &secret.name),
+        doctor::timeout(function.timeout, &function.arn),
+    ];
+    let mut notes = Vec::new();
+    let (access, master_key) = access_checks(clients, secret, function, &key, master.as_ref(), &mut notes).await;
+    checks.extend(access);
+    checks.extend(master_key);
+    checks
+}
+
+/// A multi-user rotation's master secret: its ARN, whether it exists, its key.
+#[derive(Debug, Clone)]
+pub(crate) struct Master {
+    pub(crate) arn: String,
+    pub(crate) exists: Option<bool>,
+    pub(crate) key: Option<String>,
 }
 
 /// The function's own: who may invoke it, its runtime, its timeout, its network.
@@ -136,32 +184,28 @@ fn function_checks(
 
 /// What the function's role may do: its identity policies on the secret (and
 /// master secret), simulated once for every action and resource, and the KMS
-/// keys' policies; then the secret's value and its master secret.
+/// key of the secret; then (second) the master secret's key.
 async fn access_checks(
     clients: &Clients,
     secret: &Secret,
     function: &lambda::Function,
     key: &KeyFacts,
-    value: Option<Result<ValueFacts>>,
+    master: Option<&Master>,
     notes: &mut Vec<String>,
-) -> Vec<Check> {
+) -> (Vec<Check>, Option<Check>) {
     let mut checks = Vec::new();
     let account = secret.arn.split(':').nth(4).unwrap_or_default();
-    let master = value.as_ref().and_then(|v| v.as_ref().ok()).and_then(|v| v.master.clone());
-    let master_arn = match &master {
-        Some((arn, Some(true), _)) => Some(arn.clone()),
-        _ => None,
-    };
-    let master_key = match &master {
-        Some((_, Some(true), key)) => Some(key_policy(clients, key.as_deref()).await),
-        _ => None,
+    let master = master.filter(|m| m.exists == Some(true));
+    let master_key = match master {
+        Some(master) => Some(key_policy(clients, master.key.as_deref()).await),
+        None => None,
     };
     let Some(role) = function.role.clone() else {
         notes.push("the function has no role: its permissions were not checked".to_string());
-        return checks;
+        return (checks, None);
     };
     let mut resources = vec![secret.arn.clone(), "*".to_string()];
-    resources.extend(master_arn.clone());
+    resources.extend(master.map(|m| m.arn.clone()));
     for key in [Some(key), master_key.as_ref()].into_iter().flatten() {
         if let KeyFacts::Customer { arn, .. } = key {
             resources.push(arn.clone());
@@ -173,7 +217,7 @@ async fn access_checks(
     let refs: Vec<&str> = resources.iter().map(String::as_str).collect();
     let evaluations = match iam::simulate(&clients.iam, &role, &actions, &refs).await {
         Ok(evaluations) => {
-            checks.push(doctor::role_permissions(&role, &secret.arn, master_arn.as_deref(), &evaluations));
+            checks.push(doctor::role_permissions(&role, &secret.arn, master.map(|m| m.arn.as_str()), &evaluations));
             Some(evaluations)
         }
         Err(error) => {
@@ -187,30 +231,10 @@ async fn access_checks(
     };
     let iam = Iam { role: &role, account, evaluations: evaluations.as_deref() };
     checks.push(key_check("kms-key", "the secret's key", key, &doctor::SECRET_KEY_ACTIONS, &iam));
-    match value {
-        None => {}
-        Some(Err(error)) => checks.push(Check::warn(
-            "secret-keys",
-            format!("the value could not be read: {error}"),
-            "allow the caller secretsmanager:GetSecretValue (and kms:Decrypt), or pass --no-value",
-        )),
-        Some(Ok(facts)) => {
-            checks.extend(facts.checks);
-            if let Some((arn, exists, _)) = &master {
-                checks.push(doctor::master_secret(arn, *exists));
-            }
-            if let Some(key) = &master_key {
-                checks.push(key_check(
-                    "master-kms-key",
-                    "the master secret's key",
-                    key,
-                    &doctor::MASTER_KEY_ACTIONS,
-                    &iam,
-                ));
-            }
-        }
-    }
-    checks
+    let master_check = master_key
+        .as_ref()
+        .map(|key| key_check("master-kms-key", "the master secret's key", key, &doctor::MASTER_KEY_ACTIONS, &iam));
+    (checks, master_check)
 }
 
 /// The role, and what IAM's simulation said (None: it could not be run).
@@ -346,7 +370,7 @@ fn key_check(check: &'static str, which: &str, key: &KeyFacts, actions: &[&str],
 /// master secret (ARN, whether it exists, its key).
 struct ValueFacts {
     checks: Vec<Check>,
-    master: Option<(String, Option<bool>, Option<String>)>,
+    master: Option<Master>,
 }
 
 async fn value_facts(clients: &Clients, secret: &Secret, function_arn: &str) -> Result<ValueFacts> {
@@ -366,9 +390,9 @@ async fn value_facts(clients: &Clients, secret: &Secret, function_arn: &str) -> 
     let master = match value.get("masterarn").and_then(Value::as_str) {
         Some(arn) => {
             let found = match secrets::describe(&clients.secrets, &clients.region, arn).await {
-                Ok(master) => (master.arn, Some(true), master.kms_key_id),
-                Err(error) if error.is_not_found() => (arn.to_string(), Some(false), None),
-                Err(_) => (arn.to_string(), None, None),
+                Ok(master) => Master { arn: master.arn, exists: Some(true), key: master.kms_key_id },
+                Err(error) if error.is_not_found() => Master { arn: arn.to_string(), exists: Some(false), key: None },
+                Err(_) => Master { arn: arn.to_string(), exists: None, key: None },
             };
             Some(found)
         }

@@ -193,6 +193,9 @@ pub(crate) struct EnableReport {
     /// With --wait: the rotation started and how it ended.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub(crate) rotation: Option<Rotation>,
+    /// doctor's checks of the function (when it exists): `[{"Check", "Result", "Detail", "Fix"}]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) checks: Vec<crate::doctor::Check>,
     #[serde(skip)]
     pub(crate) notes: Vec<String>,
 }
@@ -205,7 +208,7 @@ impl EnableReport {
         rotation: Option<Rotation>,
         notes: Vec<String>,
     ) -> EnableReport {
-        EnableReport { plan, status, dry_run, rotation, notes }
+        EnableReport { plan, status, dry_run, rotation, checks: Vec::new(), notes }
     }
 
     pub(crate) fn nothing_to_do(&self) -> bool {

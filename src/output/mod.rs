@@ -350,13 +350,18 @@ fn doctor_table(report: &DoctorReport) -> String {
         (0, w) => writeln!(out, "a rotation should work; {w} warning(s)"),
         (f, _) => writeln!(out, "{f} check(s) failed: the next rotation will fail"),
     };
-    for check in &report.checks {
+    push_checks(&mut out, &report.checks);
+    out
+}
+
+/// doctor's checks, one line each, the fix under a check that is not ok.
+fn push_checks(out: &mut String, checks: &[crate::doctor::Check]) {
+    for check in checks {
         let _ = writeln!(out, "  {:<5}{:<19}{}", check.result.as_str(), check.name, check.detail);
         if let Some(fix) = check.fix.as_deref().filter(|_| check.result != crate::doctor::Judgement::Ok) {
             let _ = writeln!(out, "  {:<24}fix: {fix}", "");
         }
     }
-    out
 }
 
 fn schedule_table(ctx: &Context, report: &ScheduleReport) -> String {
@@ -408,6 +413,10 @@ fn enable_table(ctx: &Context, report: &EnableReport) -> String {
     }
     for line in table.to_string().lines() {
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+    if !report.checks.is_empty() {
+        let _ = writeln!(out, "\nChecks (rotctl doctor's, of the function)");
+        push_checks(&mut out, &report.checks);
     }
     if report.nothing_to_do() {
         let _ = writeln!(out, "\nNothing to do: rotation of {name} is already set up this way.");

@@ -30,7 +30,6 @@ fn check<'a>(json: &'a Value, name: &str) -> &'a Value {
 #[tokio::test]
 async fn a_healthy_secret_passes_every_check_and_doctor_only_reads() {
     let world = World::new();
-    world.grant_rotation_permissions().await;
     let function = world.rotation_function("rotate", &[]).await;
     let secret = world.rotated_secret("db", &function).await;
 
@@ -91,7 +90,8 @@ async fn each_broken_precondition_fails_with_its_fix_and_nothing_changes() {
     let world = World::new();
     let before = world.calls().len();
 
-    // A role with no policy, and the invoke permission removed after rotation was set up.
+    // A role that may only list secrets, and the invoke permission removed after rotation was set up.
+    world.grant_role(json!([{"Effect": "Allow", "Action": "secretsmanager:ListSecrets", "Resource": "*"}])).await;
     let bare = world.rotation_function("bare", &[]).await;
     let secret = world.secret("bare").await;
     world
@@ -120,8 +120,11 @@ async fn each_broken_precondition_fails_with_its_fix_and_nothing_changes() {
             .is_some_and(|d| d.contains("secretsmanager:PutSecretValue on the secret"))
     );
 
-    // Permissions in place from here on.
-    world.grant_rotation_permissions().await;
+    // Permissions in place from here on (those AWS's templates give).
+    world.grant_role(json!([{"Effect": "Allow", "Resource": "*", "Action": ["secretsmanager:DescribeSecret",
+        "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
+        "secretsmanager:GetRandomPassword"]}]))
+    .await;
     let function = world.rotation_function("rotate", &[]).await;
 
     // A customer managed key whose policy allows the account's admin role only.
@@ -203,4 +206,36 @@ async fn a_managed_secret_is_judged_by_its_owner() {
     world.set_owner_status(&secret, "impaired");
     let run = world.rotctl(&["doctor", &secret]).run().code(3);
     assert!(run.stdout.contains("fail ") && run.stdout.contains("impaired"), "{run}");
+}
+
+#[tokio::test]
+async fn enable_shows_the_checks_in_its_plan_and_refuses_a_rotation_that_would_fail() {
+    let world = World::new();
+    let function = world.rotation_function("rotate", &[]).await;
+    // A customer managed key whose policy names another role only.
+    let key = world
+        .key(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{}:role/admin", world.account)}, "Action": "kms:*", "Resource": "*"}]))
+        .await;
+    let value = json!({"username": "app", "password": "ROTCTL-TEST-SECRET-VALUE-enable"});
+    let secret = world.secret_with_key("db", &value, Some(&key)).await;
+
+    let before = world.calls().len();
+    let json = world.rotctl(&["enable", &secret, "--lambda-arn", &function, "--dry-run", "-o", "json"]).run().code(0).json();
+    assert_eq!(check(&json, "kms-key")["Result"], "fail", "{json}");
+    assert_eq!(check(&json, "role-permissions")["Result"], "ok", "{json}");
+    let table = world.rotctl(&["enable", &secret, "--lambda-arn", &function, "--dry-run"]).run().code(0).stdout;
+    assert!(table.contains("Checks (rotctl doctor's, of the function)") && table.contains("fail kms-key"), "{table}");
+
+    let run = world.rotctl(&["enable", &secret, "--lambda-arn", &function]).run();
+    let run = run.fails(2, &["the rotation would fail: kms-key", &key, "--no-preflight-checks"]);
+    assert!(!run.stderr.contains("ROTCTL-TEST-SECRET-VALUE"));
+    assert_eq!(mutating(&world.calls()[before..]), Vec::<&str>::new(), "refused before any change");
+    let stored = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
+    assert_eq!(stored.rotation_enabled(), None, "rotation not set up in the emulator");
+
+    // The operator knows better (say, a grant rotctl cannot see): --no-preflight-checks goes on.
+    let json = world.rotctl(&["enable", &secret, "--lambda-arn", &function, "--no-preflight-checks", "-o", "json"]).run().code(0).json();
+    assert_eq!(check(&json, "kms-key")["Result"], "fail");
+    let stored = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
+    assert_eq!((stored.rotation_enabled(), stored.rotation_lambda_arn()), (Some(true), Some(function.as_str())));
 }

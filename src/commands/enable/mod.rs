@@ -18,6 +18,8 @@ use clap::{ArgGroup, Args};
 use self::plan::{Decision, EndpointMode};
 use self::request::{Request, Source, ValueCheck};
 use crate::arn::Arn;
+use crate::commands::doctor;
+use crate::doctor::{Check, Judgement};
 use crate::aws::{Clients, cloudformation, ec2, lambda, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
@@ -125,6 +127,11 @@ pub struct EnableArgs {
     /// Show the plan (each step: create, update or ok, and the call it would make); change nothing
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Start the rotation even when a doctor check fails (the function's
+    /// runtime, timeout, role permissions, KMS keys); the checks still show
+    #[arg(long)]
+    pub no_preflight_checks: bool,
 }
 
 pub(crate) async fn run(env: &Env, args: &EnableArgs) -> Result<EnableReport> {
@@ -170,10 +177,11 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     let account = Arn::parse(&secret.arn)
         .map(|arn| arn.account)
         .map_err(|why| Error::failed(format!("reading {}", secret.name), why))?;
-    let master_arn = match &request.master_secret {
-        Some(master) => Some(secrets::describe(&clients.secrets, region, master.as_str()).await?.arn),
+    let master = match &request.master_secret {
+        Some(master) => Some(secrets::describe(&clients.secrets, region, master.as_str()).await?),
         None => None,
     };
+    let master_arn = master.as_ref().map(|m| m.arn.clone());
     let stack = match &request.source {
         Source::Function(_) => None,
         _ => Some(read_stack(clients, request, &secret, master_arn.as_deref()).await?),
@@ -234,8 +242,25 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     let (vpc_id, steps) = function_steps(clients, request, &secret, &function, &network, &account, &rules).await?;
     notes.extend(steps.iter().filter_map(|(_, decision)| decision.note.clone()));
     plan.extend(steps.iter().map(|(name, decision)| step(*name, decision)));
+    // doctor's checks of the function a rotation will run (the invoke permission
+    // and the network are steps above), before a rotation is started.
+    let rotate_step = steps[3].1.action != Action::Ok;
+    let master = master.map(|m| doctor::Master { arn: m.arn, exists: Some(true), key: m.kms_key_id });
+    let checks = Box::pin(doctor::preflight(clients, &secret, &function, master, now)).await;
     if request.dry_run {
-        return Ok(EnableReport::new(plan, follow::status(clients, secret, now).await, true, None, notes));
+        let mut report = EnableReport::new(plan, follow::status(clients, secret, now).await, true, None, notes);
+        report.checks = checks;
+        return Ok(report);
+    }
+    let failed: Vec<&Check> = checks.iter().filter(|c| c.result == Judgement::Fail).collect();
+    if rotate_step && !failed.is_empty() && !request.preflight_checks_skipped {
+        let why = failed.iter().map(|c| format!("{}: {}", c.name, c.detail)).collect::<Vec<_>>().join("; ");
+        let fix = failed.iter().filter_map(|c| c.fix.clone()).collect::<Vec<_>>().join("; ");
+        return Err(Error::usage(
+            format!("enabling rotation of {}", secret.name),
+            format!("the rotation would fail: {why}"),
+            format!("{fix} (or pass --no-preflight-checks to start it anyway)"),
+        ));
     }
 
     // Phase 2, apply: one function per step, each only when its plan says so.
@@ -262,7 +287,9 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     } else {
         follow::status(clients, secret, now).await
     };
-    Ok(EnableReport::new(plan, status, false, rotation, notes))
+    let mut report = EnableReport::new(plan, status, false, rotation, notes);
+    report.checks = checks;
+    Ok(report)
 }
 
 /// The steps that depend on the function: reads what each depends on, then

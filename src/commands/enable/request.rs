@@ -49,6 +49,8 @@ pub(crate) struct Request {
     /// With --wait: how long to wait for the first rotation.
     pub(crate) wait: Option<std::time::Duration>,
     pub(crate) dry_run: bool,
+    /// --no-preflight-checks: a failed doctor check does not stop the rotation.
+    pub(crate) preflight_checks_skipped: bool,
 }
 
 impl Request {
@@ -132,6 +134,7 @@ fn request(args: &EnableArgs, region: &str) -> Result<Request> {
         value_check,
         wait: args.wait.then(|| args.timeout.unsigned_abs()),
         dry_run: args.dry_run,
+        preflight_checks_skipped: args.no_preflight_checks,
     })
 }
 

@@ -35,6 +35,13 @@ pub struct World {
     role_arn: OnceLock<String>,
 }
 
+/// What AWS's rotation templates let their function's role do (on every secret).
+static ROTATION_PERMISSIONS: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+    json!([{"Effect": "Allow", "Resource": "*", "Action": [
+        "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+        "secretsmanager:UpdateSecretVersionStage", "secretsmanager:GetRandomPassword"]}])
+});
+
 impl World {
     pub fn new() -> World {
         World::in_region("us-east-1")
@@ -376,6 +383,10 @@ impl World {
             "AWSTemplateFormatVersion: '2010-09-09'\nDescription: rotctl test rotation function\nParameters:\n  functionName:\n    Type: String\n\
              Resources:\n  RotationRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n\
              \x20       Statement:\n          - Effect: Allow\n            Principal: {{Service: lambda.amazonaws.com}}\n            Action: sts:AssumeRole\n\
+             \x20     Policies:\n        - PolicyName: rotation\n          PolicyDocument:\n            Version: '2012-10-17'\n\
+             \x20           Statement:\n              - Effect: Allow\n                Resource: '*'\n\
+             \x20               Action: [secretsmanager:DescribeSecret, secretsmanager:GetSecretValue, \
+             secretsmanager:PutSecretValue, secretsmanager:UpdateSecretVersionStage, secretsmanager:GetRandomPassword]\n\
              \x20 RotationFunction:\n    Type: AWS::Lambda::Function\n    Properties:\n      FunctionName: !Ref functionName\n      Runtime: python3.12\n\
              \x20     Handler: index.lambda_handler\n      Timeout: 30\n      Role: !GetAtt RotationRole.Arn\n      Code:\n        ZipFile: |\n{code}{permission}\
              Outputs:\n  RotationLambdaARN:\n    Value: !GetAtt RotationFunction.Arn\n"
@@ -385,14 +396,18 @@ impl World {
         path
     }
 
+    /// The role of this world's rotation functions, with the permissions AWS's
+    /// rotation templates give theirs (so `enable`'s preflight, like doctor,
+    /// finds them: the emulator's Lambda does not itself check them).
     pub async fn role(&self) -> String {
         if let Some(arn) = self.role_arn.get() {
             return arn.clone();
         }
+        let name = format!("{}-rotation", self.prefix);
         let out = self
             .iam
             .create_role()
-            .role_name(format!("{}-rotation", self.prefix))
+            .role_name(&name)
             .assume_role_policy_document(
                 json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
                     "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -402,15 +417,14 @@ impl World {
             .await
             .expect("CreateRole");
         let arn = out.role().map(|r| r.arn().to_string()).expect("a role ARN");
+        self.put_role_policy(&name, ROTATION_PERMISSIONS.clone()).await;
         self.role_arn.get_or_init(|| arn).clone()
     }
 
-    /// Gives the rotation functions' role an inline policy of `statements`.
-    pub async fn grant_role(&self, statements: Value) {
-        let role = self.role().await;
+    async fn put_role_policy(&self, role_name: &str, statements: Value) {
         self.iam
             .put_role_policy()
-            .role_name(role.rsplit('/').next().expect("a role name"))
+            .role_name(role_name)
             .policy_name("rotation")
             .policy_document(json!({"Version": "2012-10-17", "Statement": statements}).to_string())
             .send()
@@ -418,12 +432,10 @@ impl World {
             .expect("PutRolePolicy");
     }
 
-    /// The role's permissions AWS's rotation templates give it (on every secret).
-    pub async fn grant_rotation_permissions(&self) {
-        self.grant_role(json!([{"Effect": "Allow", "Resource": "*", "Action": [
-            "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
-            "secretsmanager:UpdateSecretVersionStage", "secretsmanager:GetRandomPassword"]}]))
-            .await;
+    /// Replaces the rotation functions' role's policy with `statements`.
+    pub async fn grant_role(&self, statements: Value) {
+        let role = self.role().await;
+        self.put_role_policy(role.rsplit('/').next().expect("a role name"), statements).await;
     }
 
     /// A customer managed KMS key whose key policy is `statements`; returns its ARN.
