@@ -99,6 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'rotctl' -ScriptBlock {
             [CompletionResult]::new('--no-preflight-value', '--no-preflight-value', [CompletionResultType]::ParameterName, 'Do not read the secret''s value to check it has the keys the template needs')
             [CompletionResult]::new('--wait', '--wait', [CompletionResultType]::ParameterName, 'Wait for the first rotation''s outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show the plan (each step: create, update or ok, and the call it would make); change nothing')
+            [CompletionResult]::new('--no-preflight-checks', '--no-preflight-checks', [CompletionResultType]::ParameterName, 'Start the rotation even when a doctor check fails (the function''s runtime, timeout, role permissions, KMS keys); the checks still show')
             [CompletionResult]::new('--no-color', '--no-color', [CompletionResultType]::ParameterName, 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Print one line per AWS call to stderr (service, operation, status, time); repeatable')

@@ -325,7 +325,7 @@ _rotctl() {
             return 0
             ;;
         rotctl__subcmd__enable)
-            opts="-o -v -y -h -V --template --template-file --lambda-arn --every-days --schedule --window --no-rotate-immediately --subnet-ids --security-group-ids --vpc-endpoint --stack-name --function-name --template-version --master-secret --master-secret-kms-key-arn --kms-key-arn --exclude-characters --check-value --no-preflight-value --wait --timeout --dry-run --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
+            opts="-o -v -y -h -V --template --template-file --lambda-arn --every-days --schedule --window --no-rotate-immediately --subnet-ids --security-group-ids --vpc-endpoint --stack-name --function-name --template-version --master-secret --master-secret-kms-key-arn --kms-key-arn --exclude-characters --check-value --no-preflight-value --wait --timeout --dry-run --no-preflight-checks --region --profile --endpoint-url --output --no-color --verbose --yes --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -94,6 +94,7 @@ set edit:completion:arg-completer[rotctl] = {|@words|
             cand --no-preflight-value 'Do not read the secret''s value to check it has the keys the template needs'
             cand --wait 'Wait for the first rotation''s outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)'
             cand --dry-run 'Show the plan (each step: create, update or ok, and the call it would make); change nothing'
+            cand --no-preflight-checks 'Start the rotation even when a doctor check fails (the function''s runtime, timeout, role permissions, KMS keys); the checks still show'
             cand --no-color 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
             cand -v 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
             cand --verbose 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'

@@ -93,6 +93,7 @@ complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l check-value -d 
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-preflight-value -d 'Do not read the secret\'s value to check it has the keys the template needs'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l wait -d 'Wait for the first rotation\'s outcome, as `rotate-now --wait` (exit 1 failed, 4 timed out)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l dry-run -d 'Show the plan (each step: create, update or ok, and the call it would make); change nothing'
+complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-preflight-checks -d 'Start the rotation even when a doctor check fails (the function\'s runtime, timeout, role permissions, KMS keys); the checks still show'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -l no-color -d 'Plain text without colour (also when NO_COLOR is set, or the stream is not a terminal)'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s v -l verbose -d 'Print one line per AWS call to stderr (service, operation, status, time); repeatable'
 complete -c rotctl -n "__fish_rotctl_using_subcommand enable" -s y -l yes -d 'Answer yes to confirmations (needed when stdin is not a terminal)'

@@ -121,10 +121,11 @@ async fn each_broken_precondition_fails_with_its_fix_and_nothing_changes() {
     );
 
     // Permissions in place from here on (those AWS's templates give).
-    world.grant_role(json!([{"Effect": "Allow", "Resource": "*", "Action": ["secretsmanager:DescribeSecret",
+    world
+        .grant_role(json!([{"Effect": "Allow", "Resource": "*", "Action": ["secretsmanager:DescribeSecret",
         "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
         "secretsmanager:GetRandomPassword"]}]))
-    .await;
+        .await;
     let function = world.rotation_function("rotate", &[]).await;
 
     // A customer managed key whose policy allows the account's admin role only.
@@ -220,7 +221,8 @@ async fn enable_shows_the_checks_in_its_plan_and_refuses_a_rotation_that_would_f
     let secret = world.secret_with_key("db", &value, Some(&key)).await;
 
     let before = world.calls().len();
-    let json = world.rotctl(&["enable", &secret, "--lambda-arn", &function, "--dry-run", "-o", "json"]).run().code(0).json();
+    let json =
+        world.rotctl(&["enable", &secret, "--lambda-arn", &function, "--dry-run", "-o", "json"]).run().code(0).json();
     assert_eq!(check(&json, "kms-key")["Result"], "fail", "{json}");
     assert_eq!(check(&json, "role-permissions")["Result"], "ok", "{json}");
     let table = world.rotctl(&["enable", &secret, "--lambda-arn", &function, "--dry-run"]).run().code(0).stdout;
@@ -234,7 +236,11 @@ async fn enable_shows_the_checks_in_its_plan_and_refuses_a_rotation_that_would_f
     assert_eq!(stored.rotation_enabled(), None, "rotation not set up in the emulator");
 
     // The operator knows better (say, a grant rotctl cannot see): --no-preflight-checks goes on.
-    let json = world.rotctl(&["enable", &secret, "--lambda-arn", &function, "--no-preflight-checks", "-o", "json"]).run().code(0).json();
+    let json = world
+        .rotctl(&["enable", &secret, "--lambda-arn", &function, "--no-preflight-checks", "-o", "json"])
+        .run()
+        .code(0)
+        .json();
     assert_eq!(check(&json, "kms-key")["Result"], "fail");
     let stored = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
     assert_eq!((stored.rotation_enabled(), stored.rotation_lambda_arn()), (Some(true), Some(function.as_str())));

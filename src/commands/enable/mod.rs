@@ -18,9 +18,9 @@ use clap::{ArgGroup, Args};
 use self::plan::{Decision, EndpointMode};
 use self::request::{Request, Source, ValueCheck};
 use crate::arn::Arn;
+use crate::aws::{Clients, cloudformation, ec2, lambda, rotation as follow, secrets};
 use crate::commands::doctor;
 use crate::doctor::{Check, Judgement};
-use crate::aws::{Clients, cloudformation, ec2, lambda, rotation as follow, secrets};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::exit::Exit;
@@ -246,21 +246,11 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     // and the network are steps above), before a rotation is started.
     let rotate_step = steps[3].1.action != Action::Ok;
     let master = master.map(|m| doctor::Master { arn: m.arn, exists: Some(true), key: m.kms_key_id });
-    let checks = Box::pin(doctor::preflight(clients, &secret, &function, master, now)).await;
+    let checks = preflight(clients, request, &secret, &function, master, rotate_step, now).await?;
     if request.dry_run {
         let mut report = EnableReport::new(plan, follow::status(clients, secret, now).await, true, None, notes);
         report.checks = checks;
         return Ok(report);
-    }
-    let failed: Vec<&Check> = checks.iter().filter(|c| c.result == Judgement::Fail).collect();
-    if rotate_step && !failed.is_empty() && !request.preflight_checks_skipped {
-        let why = failed.iter().map(|c| format!("{}: {}", c.name, c.detail)).collect::<Vec<_>>().join("; ");
-        let fix = failed.iter().filter_map(|c| c.fix.clone()).collect::<Vec<_>>().join("; ");
-        return Err(Error::usage(
-            format!("enabling rotation of {}", secret.name),
-            format!("the rotation would fail: {why}"),
-            format!("{fix} (or pass --no-preflight-checks to start it anyway)"),
-        ));
     }
 
     // Phase 2, apply: one function per step, each only when its plan says so.
@@ -290,6 +280,35 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     let mut report = EnableReport::new(plan, status, false, rotation, notes);
     report.checks = checks;
     Ok(report)
+}
+
+/// doctor's checks of the function, where they apply: before a rotation is
+/// started, and in a dry run's plan. A failed one refuses the rotation unless
+/// --no-preflight-checks.
+async fn preflight(
+    clients: &Clients,
+    request: &Request,
+    secret: &Secret,
+    function: &lambda::Function,
+    master: Option<doctor::Master>,
+    rotate_step: bool,
+    now: jiff::Timestamp,
+) -> Result<Vec<Check>> {
+    if !request.dry_run && !rotate_step {
+        return Ok(Vec::new());
+    }
+    let checks = Box::pin(doctor::preflight(clients, secret, function, master, now)).await;
+    let failed: Vec<&Check> = checks.iter().filter(|c| c.result == Judgement::Fail).collect();
+    if !request.dry_run && !failed.is_empty() && !request.preflight_checks_skipped {
+        let why = failed.iter().map(|c| format!("{}: {}", c.name, c.detail)).collect::<Vec<_>>().join("; ");
+        let fix = failed.iter().filter_map(|c| c.fix.clone()).collect::<Vec<_>>().join("; ");
+        return Err(Error::usage(
+            format!("enabling rotation of {}", secret.name),
+            format!("the rotation would fail: {why}"),
+            format!("{fix} (or pass --no-preflight-checks to start it anyway)"),
+        ));
+    }
+    Ok(checks)
 }
 
 /// The steps that depend on the function: reads what each depends on, then
