@@ -77,27 +77,32 @@ pub(crate) const MASTER_KEY_ACTIONS: [&str; 1] = ["kms:Decrypt"];
 /// The timeout AWS's rotation templates give their functions.
 const TEMPLATE_TIMEOUT: i32 = 30;
 
-/// The invoke permission: a statement for secretsmanager.amazonaws.com scoped to this account.
-pub(crate) fn invoke(secret: &str, function: &str, grants: &[Grant], account: &str) -> Check {
-    let usable: Vec<&Grant> =
-        grants.iter().filter(|g| g.source_account.as_deref().is_none_or(|a| a == account)).collect();
-    let fix =
-        format!("rotctl enable {secret} --lambda-arn {function} (adds the statement, scoped with aws:SourceAccount)");
+/// The invoke permission: a statement for secretsmanager.amazonaws.com that
+/// covers this secret (its aws:SourceAccount and aws:SourceArn, when set),
+/// scoped by one of them (else any account's secrets could use the function).
+pub(crate) fn invoke(secret: &str, secret_arn: &str, function: &str, grants: &[Grant]) -> Check {
+    let account = secret_arn.split(':').nth(4).unwrap_or_default();
+    let usable: Vec<&Grant> = grants.iter().filter(|g| g.covers(secret_arn)).collect();
+    let add =
+        format!("rotctl enable {secret} --lambda-arn {function} (adds a statement scoped with aws:SourceAccount)");
     match usable.as_slice() {
         [] => Check::fail(
             "invoke-permission",
-            format!("{function}'s policy does not let secretsmanager.amazonaws.com invoke it for account {account}"),
-            fix,
+            format!(
+                "{function}'s policy does not let secretsmanager.amazonaws.com invoke it for this secret (account {account})"
+            ),
+            add,
         ),
-        grants if grants.iter().all(|g| g.source_account.is_none()) => Check::warn(
+        grants if grants.iter().all(|g| g.source_account.is_none() && g.source_arn.is_none()) => Check::warn(
             "invoke-permission",
-            "secretsmanager.amazonaws.com may invoke the function, with no aws:SourceAccount condition (any account's \
-             secrets could use it: a confused deputy)",
-            format!("remove statement {} (aws lambda remove-permission), then {fix}", grants[0].sid),
+            "secretsmanager.amazonaws.com may invoke the function, with no aws:SourceAccount or aws:SourceArn \
+             condition (any account's secrets could use it: a confused deputy)",
+            format!("first {add}, then remove statement {} (aws lambda remove-permission)", grants[0].sid),
         ),
-        _ => {
-            Check::ok("invoke-permission", format!("secretsmanager.amazonaws.com may invoke it for account {account}"))
-        }
+        _ => Check::ok(
+            "invoke-permission",
+            format!("secretsmanager.amazonaws.com may invoke it for this secret (account {account})"),
+        ),
     }
 }
 
@@ -138,9 +143,10 @@ pub(crate) fn timeout(seconds: Option<i32>, function: &str) -> Check {
 pub(crate) enum Path {
     /// Not in a VPC: Lambda's own network reaches AWS's public endpoints.
     NoVpc,
-    /// In `vpc`: its endpoints for Secrets Manager (id, private DNS) and the
-    /// subnets whose route tables have no default route out through a NAT.
-    Vpc { vpc: String, endpoints: Vec<(String, bool)>, subnets_without_nat: Vec<String> },
+    /// In `vpc`: its endpoints for Secrets Manager (id, private DNS), the
+    /// subnets whose route tables have no default route out through a NAT, and
+    /// whether those are all closed (only local routes, tables read).
+    Vpc { vpc: String, endpoints: Vec<(String, bool)>, subnets_without_nat: Vec<String>, closed: bool },
 }
 
 pub(crate) fn network(path: &Path, secret: &str, function: &str) -> Check {
@@ -169,11 +175,21 @@ pub(crate) fn network(path: &Path, secret: &str, function: &str) -> Check {
             "turn on private DNS for the endpoint (aws ec2 modify-vpc-endpoint --private-dns-enabled), or set the \
              function's SECRETS_MANAGER_ENDPOINT to the endpoint's DNS name",
         ),
-        Path::Vpc { vpc, subnets_without_nat, .. } => Check::fail(
+        Path::Vpc { vpc, subnets_without_nat, closed: true, .. } => Check::fail(
             "network",
             format!(
-                "the function runs in {vpc}, which has no Secrets Manager endpoint, and subnet(s) {} have no NAT route: \
-                 the function cannot reach Secrets Manager (\"Could not connect to the endpoint URL\")",
+                "the function runs in {vpc}, which has no Secrets Manager endpoint, and subnet(s) {} route nowhere \
+                 beyond the VPC: the function cannot reach Secrets Manager (\"Could not connect to the endpoint URL\")",
+                subnets_without_nat.join(", ")
+            ),
+            fix,
+        ),
+        Path::Vpc { vpc, subnets_without_nat, closed: false, .. } => Check::warn(
+            "network",
+            format!(
+                "the function runs in {vpc}, which has no Secrets Manager endpoint, and subnet(s) {} have no NAT route \
+                 (their routes go elsewhere, or cannot be read): it reaches Secrets Manager only if those lead to an \
+                 endpoint (a hub VPC's, with its DNS shared) or a NAT",
                 subnets_without_nat.join(", ")
             ),
             fix,
@@ -187,39 +203,89 @@ pub(crate) struct Evaluation {
     pub(crate) action: String,
     pub(crate) resource: String,
     pub(crate) decision: String,
+    /// Condition keys a statement needed and the request did not give: IAM could not decide.
+    pub(crate) missing_context: Vec<String>,
 }
 
-fn allowed(decisions: &[Evaluation], action: &str, resource: &str) -> bool {
-    decisions.iter().any(|d| d.action == action && d.resource == resource && d.decision == "allowed")
+/// What IAM's simulation said of one action on one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Said {
+    Allowed,
+    Denied,
+    /// Not allowed, but a statement needed a condition key rotctl could not give.
+    Undecided,
 }
 
-/// The role's identity policies, simulated, on the secret (and `*`, and the master secret).
-pub(crate) fn role_permissions(role: &str, secret: &str, master: Option<&str>, decisions: &[Evaluation]) -> Check {
-    let mut missing: Vec<String> = SECRET_ACTIONS
-        .iter()
-        .filter(|a| !allowed(decisions, a, secret))
-        .map(|a| format!("{a} on the secret"))
-        .collect();
-    if !allowed(decisions, RANDOM_PASSWORD, "*") {
-        missing.push(format!("{RANDOM_PASSWORD} on *"));
+pub(crate) fn said(evaluations: &[Evaluation], action: &str, resource: &str) -> Said {
+    match evaluations.iter().find(|d| d.action == action && d.resource == resource) {
+        Some(d) if d.decision == "allowed" => Said::Allowed,
+        Some(d) if d.decision != "explicitDeny" && !d.missing_context.is_empty() => Said::Undecided,
+        _ => Said::Denied,
     }
-    if let Some(master) = master
-        && !allowed(decisions, "secretsmanager:GetSecretValue", master)
-    {
-        missing.push("secretsmanager:GetSecretValue on the master secret".to_string());
+}
+
+/// The role's identity policies, simulated, on the secret (and `*`, and the
+/// master secret). `template`: the function is one of AWS's, which asks for a
+/// random password (GetRandomPassword); another function may make its own.
+pub(crate) fn role_permissions(
+    role: &str,
+    secret: &str,
+    master: Option<&str>,
+    template: bool,
+    evaluations: &[Evaluation],
+) -> Check {
+    let mut needed: Vec<(String, &str, &str)> =
+        SECRET_ACTIONS.iter().map(|a| (format!("{a} on the secret"), *a, secret)).collect();
+    needed.push((format!("{RANDOM_PASSWORD} on *"), RANDOM_PASSWORD, "*"));
+    if let Some(master) = master {
+        needed.push((
+            "secretsmanager:GetSecretValue on the master secret".to_string(),
+            "secretsmanager:GetSecretValue",
+            master,
+        ));
     }
-    if missing.is_empty() {
-        return Check::ok(
+    let (mut denied, mut undecided, mut optional) = (Vec::new(), Vec::new(), Vec::new());
+    for (what, action, resource) in &needed {
+        match said(evaluations, action, resource) {
+            Said::Allowed => {}
+            Said::Undecided => undecided.push(what.clone()),
+            Said::Denied if *action == RANDOM_PASSWORD && !template => optional.push(what.clone()),
+            Said::Denied => denied.push(what.clone()),
+        }
+    }
+    let fix = "add the missing actions to the role's policy (AWS's rotation templates attach them: \
+               https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html)";
+    if !denied.is_empty() {
+        return Check::fail("role-permissions", format!("IAM does not allow {role}: {}", denied.join(", ")), fix);
+    }
+    if !undecided.is_empty() {
+        let keys: std::collections::BTreeSet<&str> = evaluations
+            .iter()
+            .filter(|e| e.decision != "allowed")
+            .flat_map(|e| e.missing_context.iter().map(String::as_str))
+            .collect();
+        return Check::warn(
             "role-permissions",
-            format!("{role} may use the secret{}", if master.is_some() { " and the master secret" } else { "" }),
+            format!(
+                "IAM could not decide {} for {role}: its policy's conditions need {} (not known before the call)",
+                undecided.join(", "),
+                keys.into_iter().collect::<Vec<_>>().join(", ")
+            ),
+            "check those conditions hold for the rotation's calls",
         );
     }
-    Check::fail(
-        "role-permissions",
-        format!("IAM does not allow {role}: {}", missing.join(", ")),
-        "add the missing actions to the role's policy (AWS's rotation templates attach them: \
-         https://docs.aws.amazon.com/secretsmanager/latest/userguide/rotating-secrets-required-permissions-function.html)",
-    )
+    if !optional.is_empty() {
+        return Check::warn(
+            "role-permissions",
+            format!(
+                "IAM does not allow {role} {}: only needed if the function asks Secrets Manager for a password",
+                optional.join(", ")
+            ),
+            fix,
+        );
+    }
+    let also = if master.is_some() { " and the master secret" } else { "" };
+    Check::ok("role-permissions", format!("{role} may use the secret{also}"))
 }
 
 /// What a KMS key's policy (and grants) says of the role, for each action.
@@ -229,14 +295,20 @@ pub(crate) enum KeySays {
     Allows,
     /// The account's root principal is allowed it: IAM decides.
     DelegatesToIam,
-    /// A Deny statement covers the role.
+    /// A Deny statement with no condition covers the role.
     Denies,
+    /// A statement rotctl cannot judge covers it: a Deny with a condition
+    /// (often a guardrail the rotation meets), NotAction or NotPrincipal.
+    Unclear,
     /// Nothing allows it.
     Silent,
 }
 
 /// Reads a key policy for `action` by `role` of `account` (statically: the
-/// policy is read, not simulated; simulation cannot include a key policy for a role).
+/// policy is read, not simulated; simulation cannot include a key policy for a
+/// role). Conditions on an Allow are taken as met (a rotation's calls come
+/// through Secrets Manager, which is what `kms:ViaService` and the
+/// `SecretARN` encryption context usually ask); a Deny with a condition is unclear.
 pub(crate) fn key_says(
     policy: &Value,
     role: &str,
@@ -249,45 +321,53 @@ pub(crate) fn key_says(
         s @ Value::Object(_) => vec![s.clone()],
         _ => Vec::new(),
     };
-    let covers_action = |s: &Value| {
-        let matches = |a: &str| {
-            a == "*" || a.eq_ignore_ascii_case("kms:*") || a.eq_ignore_ascii_case(action) || wildcard(a, action)
-        };
-        match &s["Action"] {
-            Value::String(a) => matches(a),
-            Value::Array(list) => list.iter().filter_map(Value::as_str).any(matches),
-            _ => false,
-        }
+    let matches =
+        |a: &str| a == "*" || a.eq_ignore_ascii_case("kms:*") || a.eq_ignore_ascii_case(action) || wildcard(a, action);
+    let listed = |v: &Value| match v {
+        Value::String(a) => vec![a.clone()],
+        Value::Array(list) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        _ => Vec::new(),
     };
     let root = format!("arn:aws:iam::{account}:root");
     let principals = |s: &Value| -> Vec<String> {
         match &s["Principal"] {
             Value::String(p) => vec![p.clone()],
-            Value::Object(map) => match map.get("AWS") {
-                Some(Value::String(p)) => vec![p.clone()],
-                Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).map(str::to_string).collect(),
-                _ => Vec::new(),
-            },
+            Value::Object(map) => map.get("AWS").map(listed).unwrap_or_default(),
             _ => Vec::new(),
         }
     };
     let mut says = KeySays::Silent;
     for s in &statements {
-        if !covers_action(s) {
+        let deny = s["Effect"].as_str() == Some("Deny");
+        if s.get("NotAction").is_some() || s.get("NotPrincipal").is_some() {
+            // Whether it covers this action or this role is a question rotctl does not answer.
+            let covers = match s.get("NotAction") {
+                Some(not) => !listed(not).iter().any(|a| matches(a)),
+                None => listed(&s["Action"]).iter().any(|a| matches(a)),
+            };
+            if covers && says != KeySays::Allows {
+                says = KeySays::Unclear;
+            }
+            continue;
+        }
+        if !listed(&s["Action"]).iter().any(|a| matches(a)) {
             continue;
         }
         let who = principals(s);
         let names_role = who.iter().any(|p| p == "*" || p == role);
         let names_root = who.iter().any(|p| *p == root || p == account);
-        match s["Effect"].as_str() {
-            Some("Deny") if names_role || names_root => return KeySays::Denies,
-            Some("Allow") if names_role => says = KeySays::Allows,
-            Some("Allow") if names_root && says == KeySays::Silent => says = KeySays::DelegatesToIam,
+        let conditioned = s.get("Condition").is_some_and(|c| c.as_object().is_some_and(|c| !c.is_empty()));
+        match (deny, conditioned) {
+            (true, false) if names_role || names_root => return KeySays::Denies,
+            (true, true) if names_role || names_root => says = KeySays::Unclear,
+            (false, _) if names_role && says != KeySays::Unclear => says = KeySays::Allows,
+            (false, _) if names_root && says == KeySays::Silent => says = KeySays::DelegatesToIam,
             _ => {}
         }
     }
     let short = action.trim_start_matches("kms:");
-    if says != KeySays::Allows && grants.iter().any(|(grantee, ops)| grantee == role && ops.iter().any(|o| o == short))
+    if matches!(says, KeySays::Silent | KeySays::DelegatesToIam)
+        && grants.iter().any(|(grantee, ops)| grantee == role && ops.iter().any(|o| o == short))
     {
         return KeySays::Allows;
     }
@@ -302,25 +382,24 @@ fn wildcard(pattern: &str, action: &str) -> bool {
     }
 }
 
-/// The key check: `which` names the key ("the secret's key", "the master secret's key").
+/// The key check: `which` names the key ("the secret's key", "the master
+/// secret's key"); `iam` is what IAM's simulation said of each action on the
+/// key (None: it could not be run).
 pub(crate) fn key_check(
     check: &'static str,
     which: &str,
     key_arn: &str,
     actions: &[&str],
     says: &[(&str, KeySays)],
-    iam_allows: Option<&dyn Fn(&str) -> bool>,
+    iam: Option<&dyn Fn(&str) -> Said>,
 ) -> Check {
-    let mut missing = Vec::new();
-    let mut denied = Vec::new();
-    let mut unknown = Vec::new();
+    let (mut missing, mut denied, mut unknown) = (Vec::new(), Vec::new(), Vec::new());
     for (action, said) in says {
-        match (said, iam_allows) {
-            (KeySays::Allows, _) => {}
-            (KeySays::DelegatesToIam, Some(allows)) if allows(action) => {}
-            (KeySays::DelegatesToIam, None) => unknown.push(*action),
+        match (said, iam.map(|iam| iam(action))) {
+            (KeySays::Allows, _) | (KeySays::DelegatesToIam, Some(Said::Allowed)) => {}
+            (KeySays::DelegatesToIam, None | Some(Said::Undecided)) | (KeySays::Unclear, _) => unknown.push(*action),
             (KeySays::Denies, _) => denied.push(*action),
-            (KeySays::DelegatesToIam | KeySays::Silent, _) => missing.push(*action),
+            (KeySays::DelegatesToIam, Some(Said::Denied)) | (KeySays::Silent, _) => missing.push(*action),
         }
     }
     let region = key_arn.split(':').nth(3).filter(|r| !r.is_empty()).unwrap_or("REGION");
@@ -352,7 +431,8 @@ pub(crate) fn key_check(
         return Check::warn(
             check,
             format!(
-                "{which} {key_arn}: its key policy leaves {} to IAM, and the role's IAM policies could not be simulated",
+                "{which} {key_arn}: rotctl cannot tell whether the function's role may {} (a conditioned Deny, NotAction \
+                 or NotPrincipal in the key policy, or IAM's side undecided)",
                 unknown.join(", ")
             ),
             fix,
@@ -363,11 +443,19 @@ pub(crate) fn key_check(
 
 /// The keys a rotation needs in the secret's JSON (names only, never values),
 /// and `host` judged: a writer endpoint, not an Aurora reader or an RDS Proxy.
+/// `template`: the function is one of AWS's (by its application tag), whose
+/// needs are known; another function's are its own, so only warned about.
 pub(crate) fn secret_value(value: &Value, required: &[&str], template: Option<&str>) -> Vec<Check> {
+    let judged = |check: &'static str, detail: String, fix: &str| match template {
+        Some(_) => Check::fail(check, detail, fix),
+        None => Check::warn(check, detail, fix),
+    };
     let Some(object) = value.as_object() else {
-        return vec![Check::fail(
+        return vec![judged(
             "secret-keys",
-            "the secret's value is not a JSON object: AWS's rotation functions read engine, host, username and password from one",
+            "the secret's value is not a JSON object: AWS's rotation functions read engine, host, username and password \
+             from one"
+                .to_string(),
             "put the value as JSON with the keys the function needs (rotctl templates lists them)",
         )];
     };
@@ -386,32 +474,29 @@ pub(crate) fn secret_value(value: &Value, required: &[&str], template: Option<&s
         )
     });
     if let Some(host) = object.get("host").and_then(Value::as_str) {
-        checks.push(host_check(host));
+        let host = crate::diagnosis::quoted(host);
+        let lower = host.to_lowercase();
+        let rds = lower.ends_with(".rds.amazonaws.com") || lower.ends_with(".rds.amazonaws.com.cn");
+        checks.push(if rds && lower.contains(".cluster-ro-") {
+            judged(
+                "host",
+                format!("host {host} is an Aurora reader endpoint: the function cannot change a password there"),
+                "set host to the cluster's writer endpoint (….cluster-….rds.amazonaws.com)",
+            )
+        } else if rds && lower.contains(".proxy-") {
+            judged(
+                "host",
+                format!(
+                    "host {host} is an RDS Proxy: AWS's rotation functions cannot log in through it (\"This RDS Proxy \
+                     requires TLS connections\", SCRAM)"
+                ),
+                "set host to the database's own (writer) endpoint; clients keep using the proxy",
+            )
+        } else {
+            Check::ok("host", format!("host {host} is not a reader or proxy endpoint"))
+        });
     }
     checks
-}
-
-fn host_check(host: &str) -> Check {
-    let lower = host.to_lowercase();
-    let rds = lower.ends_with(".rds.amazonaws.com") || lower.ends_with(".rds.amazonaws.com.cn");
-    if rds && lower.contains(".cluster-ro-") {
-        return Check::fail(
-            "host",
-            format!("host {host} is an Aurora reader endpoint: the function cannot change a password there"),
-            "set host to the cluster's writer endpoint (….cluster-….rds.amazonaws.com)",
-        );
-    }
-    if rds && lower.contains(".proxy-") {
-        return Check::fail(
-            "host",
-            format!(
-                "host {host} is an RDS Proxy: AWS's rotation functions cannot log in through it (\"This RDS Proxy \
-                 requires TLS connections\", SCRAM)"
-            ),
-            "set host to the database's own (writer) endpoint; clients keep using the proxy",
-        );
-    }
-    Check::ok("host", format!("host {host} is not a reader or proxy endpoint"))
 }
 
 /// The master secret of a multi-user rotation: named by full ARN, and there.
@@ -470,7 +555,7 @@ mod tests {
             "arn:aws:kms:us-east-1:123456789012:key/k",
             &SECRET_KEY_ACTIONS,
             &says,
-            Some(&|_| true),
+            Some(&|_| Said::Allowed),
         );
         assert_eq!(check.result, Judgement::Fail);
         assert!(
@@ -481,11 +566,19 @@ mod tests {
         );
         let delegated = [("kms:Decrypt", KeySays::DelegatesToIam), ("kms:GenerateDataKey", KeySays::DelegatesToIam)];
         assert_eq!(
-            key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &delegated, Some(&|_| true)).result,
+            key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &delegated, Some(&|_| Said::Allowed)).result,
             Judgement::Ok
         );
         assert_eq!(
-            key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &delegated, Some(&|a| a == "kms:Decrypt")).result,
+            key_check(
+                "kms-key",
+                "k",
+                "k",
+                &SECRET_KEY_ACTIONS,
+                &delegated,
+                Some(&|a| if a == "kms:Decrypt" { Said::Allowed } else { Said::Denied })
+            )
+            .result,
             Judgement::Fail
         );
         assert_eq!(
@@ -509,26 +602,41 @@ mod tests {
         assert_eq!(checks[0].result, Judgement::Fail);
         assert!(checks[0].detail.contains("engine, username"), "{}", checks[0].detail);
         assert!(checks[1].detail.contains("RDS Proxy"));
-        assert_eq!(secret_value(&json!("plain"), &[], None)[0].result, Judgement::Fail);
+        assert_eq!(secret_value(&json!("plain"), &[], Some("postgres-single"))[0].result, Judgement::Fail);
         let writer = json!({"host": "db.cluster-abc.us-east-1.rds.amazonaws.com"});
         assert_eq!(secret_value(&writer, &[], None)[1].result, Judgement::Ok);
     }
 
     #[test]
     fn invoke_network_timeout_and_master() {
-        let scoped = [Grant { sid: "a".into(), source_account: Some("123456789012".into()) }];
-        let open = [Grant { sid: "b".into(), source_account: None }];
-        let elsewhere = [Grant { sid: "c".into(), source_account: Some("999999999999".into()) }];
-        assert_eq!(invoke("s", "f", &scoped, "123456789012").result, Judgement::Ok);
-        assert_eq!(invoke("s", "f", &open, "123456789012").result, Judgement::Warn);
-        assert_eq!(invoke("s", "f", &elsewhere, "123456789012").result, Judgement::Fail);
-        assert_eq!(invoke("s", "f", &[], "123456789012").result, Judgement::Fail);
+        let grant = |account: Option<&str>, arn: Option<&str>| Grant {
+            sid: "s".into(),
+            source_account: account.map(str::to_string),
+            source_arn: arn.map(str::to_string),
+        };
+        let scoped = [grant(Some("123456789012"), None)];
+        let open = [grant(None, None)];
+        let elsewhere = [grant(Some("999999999999"), None)];
+        let this = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf";
+        let for_this = [grant(None, Some("arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-*"))];
+        let for_other = [grant(None, Some("arn:aws:secretsmanager:us-east-1:123456789012:secret:other-AbCdEf"))];
+        assert_eq!(invoke("s", this, "f", &for_this).result, Judgement::Ok, "scoped by its SourceArn");
+        assert_eq!(invoke("s", this, "f", &for_other).result, Judgement::Fail, "another secret's statement");
+        assert!(
+            invoke("s", this, "f", &open).fix.is_some_and(|f| f.starts_with("first rotctl enable")),
+            "add, then remove"
+        );
+        assert_eq!(invoke("s", this, "f", &scoped).result, Judgement::Ok);
+        assert_eq!(invoke("s", this, "f", &open).result, Judgement::Warn);
+        assert_eq!(invoke("s", this, "f", &elsewhere).result, Judgement::Fail);
+        assert_eq!(invoke("s", this, "f", &[]).result, Judgement::Fail);
 
         let network_of = |path: &Path| network(path, "s", "f");
         let vpc = |endpoints: Vec<(String, bool)>, nat: Vec<String>| Path::Vpc {
             vpc: "vpc-1".into(),
             endpoints,
             subnets_without_nat: nat,
+            closed: true,
         };
         assert_eq!(network(&Path::NoVpc, "s", "f").result, Judgement::Ok);
         assert_eq!(network_of(&vpc(vec![("vpce-1".into(), true)], vec!["subnet-1".into()])).result, Judgement::Ok);
@@ -545,17 +653,48 @@ mod tests {
         assert_eq!(master_secret("master", Some(true)).result, Judgement::Warn);
         assert_eq!(master_secret(full, Some(false)).result, Judgement::Fail);
 
-        let decisions: Vec<Evaluation> = SECRET_ACTIONS
-            .iter()
-            .map(|a| Evaluation { action: (*a).into(), resource: "s".into(), decision: "allowed".into() })
-            .chain([Evaluation {
-                action: RANDOM_PASSWORD.into(),
-                resource: "*".into(),
-                decision: "implicitDeny".into(),
-            }])
-            .collect();
-        let check = role_permissions(ROLE, "s", None, &decisions);
+        let evaluation = |action: &str, resource: &str, decision: &str, missing: &[&str]| Evaluation {
+            action: action.into(),
+            resource: resource.into(),
+            decision: decision.into(),
+            missing_context: missing.iter().map(|m| (*m).to_string()).collect(),
+        };
+        let mut evaluations: Vec<Evaluation> =
+            SECRET_ACTIONS.iter().map(|a| evaluation(a, "s", "allowed", &[])).collect();
+        evaluations.push(evaluation(RANDOM_PASSWORD, "*", "implicitDeny", &[]));
+        // AWS's templates ask for a random password; another function may not.
+        let check = role_permissions(ROLE, "s", None, true, &evaluations);
         assert_eq!(check.result, Judgement::Fail);
         assert!(check.detail.ends_with("secretsmanager:GetRandomPassword on *"), "{}", check.detail);
+        assert_eq!(role_permissions(ROLE, "s", None, false, &evaluations).result, Judgement::Warn);
+        // A condition IAM could not judge without a key: undecided, never a fail.
+        evaluations[0] = evaluation(SECRET_ACTIONS[0], "s", "implicitDeny", &["aws:SourceVpce"]);
+        evaluations[4] = evaluation(RANDOM_PASSWORD, "*", "allowed", &[]);
+        let check = role_permissions(ROLE, "s", None, true, &evaluations);
+        assert_eq!(check.result, Judgement::Warn);
+        assert!(check.detail.contains("aws:SourceVpce"), "{}", check.detail);
+        evaluations[0] = evaluation(SECRET_ACTIONS[0], "s", "explicitDeny", &["aws:SourceVpce"]);
+        assert_eq!(role_permissions(ROLE, "s", None, true, &evaluations).result, Judgement::Fail);
+    }
+
+    #[test]
+    fn what_rotctl_cannot_judge_in_a_key_policy_is_a_warning_never_a_fail() {
+        let guardrail = json!({"Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*"},
+            {"Effect": "Deny", "Principal": "*", "Action": "kms:*",
+             "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}}]});
+        assert_eq!(key_says(&guardrail, ROLE, "123456789012", "kms:Decrypt", &[]), KeySays::Unclear);
+        let not_action =
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ROLE}, "NotAction": "kms:Delete*"}]});
+        assert_eq!(key_says(&not_action, ROLE, "123456789012", "kms:Decrypt", &[]), KeySays::Unclear);
+        let says = [("kms:Decrypt", KeySays::Unclear), ("kms:GenerateDataKey", KeySays::Allows)];
+        assert_eq!(key_check("kms-key", "k", "k", &SECRET_KEY_ACTIONS, &says, None).result, Judgement::Warn);
+        // The value of a function rotctl does not know: its needs are its own.
+        assert_eq!(secret_value(&json!("an API key"), &[], None)[0].result, Judgement::Warn);
+        let proxy = json!({"host": "p.proxy-abc.us-east-1.rds.amazonaws.com"});
+        assert_eq!(secret_value(&proxy, &[], None)[1].result, Judgement::Warn);
+        assert_eq!(secret_value(&proxy, &[], Some("postgres-single"))[1].result, Judgement::Fail);
+        let url = json!({"host": "postgres://app:hunter2@db.internal/x"});
+        assert!(!secret_value(&url, &[], None)[1].detail.contains("hunter2"), "a host is shown masked");
     }
 }

@@ -30,6 +30,8 @@ use crate::model::{AWSCURRENT, AWSPENDING, AWSPREVIOUS, SecretVersion};
 pub(crate) struct LogLine {
     pub(crate) time: Timestamp,
     pub(crate) message: String,
+    /// CloudWatch Logs' id of the event (None where not read from it).
+    pub(crate) id: Option<String>,
 }
 
 impl LogLine {
@@ -63,6 +65,8 @@ pub(crate) struct TrailEvent {
     pub(crate) move_to: Option<String>,
     pub(crate) remove_from: Option<String>,
     pub(crate) error: Option<String>,
+    /// Set when the call failed (AWS records refused calls too).
+    pub(crate) error_code: Option<String>,
     pub(crate) who: Option<String>,
 }
 
@@ -76,13 +80,16 @@ impl TrailEvent {
         Some(TrailEvent {
             time,
             name: text(&record["eventName"])?,
-            secret: text(&record["additionalEventData"]["SecretId"]).or_else(|| text(&request["secretId"])),
+            secret: text(&record["additionalEventData"]["SecretId"])
+                .or_else(|| text(&request["secretId"]))
+                .or_else(|| text(&request["name"])),
             version_id: text(&response["versionId"]).or_else(|| text(&request["clientRequestToken"])),
             stages: request["versionStages"].as_array().map_or_else(Vec::new, |a| a.iter().filter_map(text).collect()),
             stage: text(&request["versionStage"]),
             move_to: text(&request["moveToVersionId"]),
             remove_from: text(&request["removeFromVersionId"]),
             error: text(&record["errorMessage"]),
+            error_code: text(&record["errorCode"]),
             who: text(&record["userIdentity"]["arn"]),
         })
     }
@@ -90,8 +97,19 @@ impl TrailEvent {
     /// Whether it is about the secret `arn` (named by ARN, partial ARN or name).
     pub(crate) fn about(&self, arn: &str, name: &str) -> bool {
         self.secret.as_deref().is_some_and(|id| {
-            id == arn || id == name || (id.starts_with("arn:") && arn.starts_with(id) && arn.len() <= id.len() + 7)
+            // A partial ARN lacks the `-` and six characters AWS appends.
+            let partial = id.starts_with("arn:")
+                && arn.len() == id.len() + 7
+                && arn.starts_with(id)
+                && arn[id.len()..].starts_with('-');
+            id == arn || id == name || partial
         })
+    }
+
+    /// A call AWS refused or that failed: it changed nothing. (Rotation service
+    /// events carry their failure in errorMessage, and are kept.)
+    fn failed_call(&self) -> bool {
+        self.error_code.is_some() && !self.name.contains("Rotation")
     }
 }
 
@@ -109,6 +127,9 @@ pub(crate) enum Kind {
     RotationFailed,
     /// A label moved by hand: AWSCURRENT back to an older version (a rollback).
     Labels,
+    /// No source says what made the version any more (the log's retention,
+    /// CloudTrail's 90 days, or a source that could not be read).
+    Unknown,
 }
 
 impl Kind {
@@ -119,6 +140,7 @@ impl Kind {
             Kind::RotationPending => "rotation-pending",
             Kind::RotationFailed => "rotation-failed",
             Kind::Labels => "labels",
+            Kind::Unknown => "unknown",
         }
     }
 }
@@ -154,12 +176,17 @@ pub(crate) struct Sources<'a> {
 const WITH_THE_SECRET: SignedDuration = SignedDuration::from_secs(5);
 /// A failure is a rotation version's when it comes within this of the version.
 const ROTATION_SPAN: SignedDuration = SignedDuration::from_hours(24);
+/// Error lines this close together are one failure (a function logs, then raises).
+const BURST: SignedDuration = SignedDuration::from_secs(60);
+/// CloudTrail dates its events to the second: a version made in the same second may follow it.
+const TRAIL_SLACK: SignedDuration = SignedDuration::from_secs(1);
 
 /// The timeline since `since`, oldest first.
 // One source after another, each adding what only it knows: clearer whole than split.
 #[allow(clippy::too_many_lines)]
 pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
     let Sources { versions, log, trail, secret_created, last_changed, since, owned } = *sources;
+    let trail: Vec<&TrailEvent> = trail.iter().filter(|e| !e.failed_call()).collect();
     let mut ordered: Vec<&SecretVersion> = versions.iter().filter(|v| v.created_date.is_some()).collect();
     ordered.sort_by_key(|v| v.created_date);
     let created = |id: &str| versions.iter().find(|v| v.version_id == id).and_then(|v| v.created_date);
@@ -185,13 +212,30 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
             rotations.insert(&v.version_id);
         }
     }
-    // The rotation version a dated failure belongs to: the newest made before it, within a day.
-    let rotation_at = |time: Timestamp| -> Option<&str> {
+    // When each rotation version became AWSCURRENT, as far as a source says.
+    let finished = |id: &str| -> Option<Timestamp> {
+        let line = log.iter().find(|l| l.finished() && l.message.contains(id)).map(|l| l.time);
+        line.or_else(|| {
+            trail
+                .iter()
+                .find(|e| {
+                    e.name == "UpdateSecretVersionStage"
+                        && e.stage.as_deref() == Some(AWSCURRENT)
+                        && e.move_to.as_deref() == Some(id)
+                })
+                .and_then(|e| e.time)
+        })
+    };
+    // The rotation version a dated failure belongs to: the newest made before
+    // it (within `slack`: CloudTrail dates to the second), within a day, and
+    // not already finished by then. None: the failure came before any version.
+    let rotation_at = |time: Timestamp, slack: SignedDuration| -> Option<&str> {
         ordered
             .iter()
             .rev()
             .filter(|v| rotations.contains(v.version_id.as_str()))
-            .find(|v| v.created_date.is_some_and(|c| c <= time && time.duration_since(c) <= ROTATION_SPAN))
+            .find(|v| v.created_date.is_some_and(|c| c <= time + slack && time.duration_since(c) <= ROTATION_SPAN))
+            .filter(|v| finished(&v.version_id).is_none_or(|f| f >= time))
             .map(|v| v.version_id.as_str())
     };
 
@@ -208,23 +252,29 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
         if !rotations.contains(id) {
             let with_the_secret = first.as_deref() == Some(id)
                 && secret_created.is_none_or(|c| made.duration_since(c).abs() <= WITH_THE_SECRET);
-            let how = if with_the_secret {
-                "the first value, made with the secret".to_string()
-            } else {
-                let put = trail.iter().find(|e| {
-                    matches!(e.name.as_str(), "PutSecretValue" | "UpdateSecret" | "CreateSecret")
-                        && e.version_id.as_deref() == Some(id)
-                });
-                match put.and_then(|e| e.who.as_deref().map(|who| (e.name.as_str(), who))) {
-                    Some((call, who)) => format!("a value put outside rotation ({call} by {who})"),
-                    None => "a value put outside rotation (PutSecretValue or UpdateSecret)".to_string(),
+            let put = trail.iter().find(|e| {
+                matches!(e.name.as_str(), "PutSecretValue" | "UpdateSecret" | "CreateSecret")
+                    && e.version_id.as_deref() == Some(id)
+            });
+            let (kind, how) = match (with_the_secret, put) {
+                (true, _) => (Kind::Manual, "the first value, made with the secret".to_string()),
+                (false, Some(e)) => {
+                    let who = e.who.as_deref().map(|who| format!(" by {who}")).unwrap_or_default();
+                    (Kind::Manual, format!("a value put outside rotation ({}{who})", e.name))
                 }
+                // Nothing says a rotation made it, and nothing says who put it.
+                (false, None) => (
+                    Kind::Unknown,
+                    "no source says what made it: no line of the function's log names it, and CloudTrail has no \
+                     call that made it (their retention, or a source not read)"
+                        .to_string(),
+                ),
             };
             if made >= since {
                 events.push(Event {
                     time: made,
                     version_id: Some(id.to_string()),
-                    kind: Kind::Manual,
+                    kind,
                     detail: format!("{how}; {labels}"),
                 });
             }
@@ -241,11 +291,11 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
         let error_line = log.iter().find(|l| {
             l.is_error()
                 && (l.version(versions).as_deref() == Some(id)
-                    || (l.version(versions).is_none() && rotation_at(l.time) == Some(id)))
+                    || (l.version(versions).is_none() && rotation_at(l.time, SignedDuration::ZERO) == Some(id)))
         });
         let trail_failure = trail.iter().find(|e| {
             matches!(e.name.as_str(), "RotationFailed" | "RotationAbandoned")
-                && e.time.is_some_and(|t| rotation_at(t) == Some(id))
+                && e.time.is_some_and(|t| rotation_at(t, TRAIL_SLACK) == Some(id))
         });
         let failure = error_line
             .map(|l| (l.time, diagnosis::quoted(&diagnosis::error_line(&l.message))))
@@ -276,6 +326,11 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
             (false, None) if has(v, AWSPENDING) => {
                 (Kind::RotationPending, made, "a rotation started and has not finished (AWSPENDING)".to_string())
             }
+            (false, None) if owned => (
+                Kind::Rotation,
+                made,
+                format!("rotated by the owning service (its outcome no longer visible); {labels}"),
+            ),
             (false, None) => (
                 Kind::RotationFailed,
                 made,
@@ -290,12 +345,35 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
     // Failures no version accounts for (a rotation that failed before it made one).
     for e in trail.iter().filter(|e| matches!(e.name.as_str(), "RotationFailed" | "RotationAbandoned")) {
         let Some(time) = e.time else { continue };
-        if time < since || rotation_at(time).is_some_and(|id| explained_failures.contains(id)) {
+        if time < since || rotation_at(time, TRAIL_SLACK).is_some_and(|id| explained_failures.contains(id)) {
             continue;
         }
         let message = failure_text(e);
         events.push(Event {
             time,
+            version_id: None,
+            kind: Kind::RotationFailed,
+            detail: format!("{}: {message} (before any version was made)", Class::of(&message).as_str()),
+        });
+    }
+
+    // Error lines no version accounts for (a createSecret that failed before it
+    // put one), one event for each burst, unless CloudTrail already said it.
+    let mut last: Option<Timestamp> = None;
+    for l in log.iter().filter(|l| l.is_error() && l.time >= since && l.version(versions).is_none()) {
+        if rotation_at(l.time, SignedDuration::ZERO).is_some()
+            || last.is_some_and(|t| l.time.duration_since(t) <= BURST)
+        {
+            continue;
+        }
+        last = Some(l.time);
+        let said = events.iter().any(|e| e.version_id.is_none() && e.time.duration_since(l.time).abs() <= BURST);
+        if said {
+            continue;
+        }
+        let message = diagnosis::quoted(&diagnosis::error_line(&l.message));
+        events.push(Event {
+            time: l.time,
             version_id: None,
             kind: Kind::RotationFailed,
             detail: format!("{}: {message} (before any version was made)", Class::of(&message).as_str()),
@@ -370,7 +448,7 @@ mod tests {
     }
 
     fn line(minute: i64, message: &str) -> LogLine {
-        LogLine { time: t(minute) + SignedDuration::from_secs(1), message: message.to_string() }
+        LogLine { time: t(minute) + SignedDuration::from_secs(1), message: message.to_string(), id: None }
     }
 
     /// rotate (v2), a failed rotation (v3), its retry (v4), a manual put (v5), a rollback to v4.
@@ -414,6 +492,7 @@ mod tests {
 
     #[test]
     fn rotate_fail_retry_put_and_rollback_from_the_versions_and_the_log() {
+        // Without CloudTrail, the value put by hand (v5) is one nothing speaks for: unknown, not guessed.
         let (versions, log) = sequence();
         let sources = Sources {
             versions: &versions,
@@ -432,7 +511,7 @@ mod tests {
                 (Some("v2"), "rotation"),
                 (Some("v3"), "rotation-failed"),
                 (Some("v4"), "rotation"),
-                (Some("v5"), "manual"),
+                (Some("v5"), "unknown"),
                 (Some("v4"), "labels"),
             ]
         );
@@ -449,7 +528,7 @@ mod tests {
 
         // The window leaves the older ones out.
         let recent = timeline(&Sources { since: t(25), ..sources });
-        assert_eq!(kinds(&recent), [(Some("v4"), "rotation"), (Some("v5"), "manual"), (Some("v4"), "labels")]);
+        assert_eq!(kinds(&recent), [(Some("v4"), "rotation"), (Some("v5"), "unknown"), (Some("v4"), "labels")]);
     }
 
     #[test]
@@ -531,6 +610,49 @@ mod tests {
             owned: false,
         });
         assert_eq!(kinds(&events)[1], (Some("v2"), "rotation-failed"));
+
+        // A failure after the last rotation finished, with no version of its own
+        // (createSecret failed before it put one): its own event, not the finished rotation's.
+        let versions = vec![version("v1", 0, &[AWSPREVIOUS]), version("v2", 10, &[AWSCURRENT])];
+        let log = [
+            line(10, &format!("createSecret: Successfully put secret for ARN {ARN} and version v2.")),
+            line(10, &format!("finishSecret: Successfully set AWSCURRENT stage to version v2 for secret {ARN}.")),
+            line(
+                30,
+                &format!("[ERROR]\t2026-11-01T00:30:01.000Z\tr9\tcreateSecret: Access to KMS is not allowed for {ARN}"),
+            ),
+            line(30, &format!("[ERROR] ClientError: Access to KMS is not allowed for {ARN}")),
+        ];
+        let denied_call = TrailEvent {
+            time: Some(t(35)),
+            name: "UpdateSecretVersionStage".into(),
+            secret: Some(ARN.into()),
+            stage: Some(AWSCURRENT.into()),
+            move_to: Some("v1".into()),
+            remove_from: Some("v2".into()),
+            error_code: Some("AccessDeniedException".into()),
+            ..TrailEvent::default()
+        };
+        let events = timeline(&Sources {
+            versions: &versions,
+            log: &log,
+            trail: &[denied_call],
+            secret_created: Some(t(0)),
+            last_changed: None,
+            since: t(-60),
+            owned: false,
+        });
+        assert_eq!(
+            kinds(&events),
+            [(Some("v1"), "manual"), (Some("v2"), "rotation"), (None, "rotation-failed")],
+            "one event for the burst; a refused UpdateSecretVersionStage is no rollback"
+        );
+        assert!(events[2].detail.starts_with("kms-denied:"), "{}", events[2].detail);
+        let partial = TrailEvent { secret: Some(ARN.trim_end_matches("-AbCdEf").into()), ..TrailEvent::default() };
+        assert!(partial.about(ARN, "app/db"));
+        let longer =
+            TrailEvent { secret: Some(format!("{}-x", ARN.trim_end_matches("-AbCdEf"))), ..TrailEvent::default() };
+        assert!(!longer.about(ARN, "app/db"));
 
         // A managed secret: the owner's versions are rotations.
         let versions = vec![version("v1", 0, &[AWSPREVIOUS]), version("v2", 10, &[AWSCURRENT])];

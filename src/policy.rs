@@ -12,6 +12,41 @@ pub(crate) const SECRETS_MANAGER: &str = "secretsmanager.amazonaws.com";
 pub(crate) struct Grant {
     pub(crate) sid: String,
     pub(crate) source_account: Option<String>,
+    /// The aws:SourceArn the statement requires (one secret, or a pattern), if any.
+    pub(crate) source_arn: Option<String>,
+}
+
+impl Grant {
+    /// Whether the statement lets Secrets Manager invoke the function for `secret_arn`.
+    pub(crate) fn covers(&self, secret_arn: &str) -> bool {
+        let account = secret_arn.split(':').nth(4).unwrap_or_default();
+        self.source_account.as_deref().is_none_or(|a| a == account)
+            && self.source_arn.as_deref().is_none_or(|pattern| arn_like(pattern, secret_arn))
+    }
+}
+
+/// IAM's ArnLike: `*` any run of characters, `?` one.
+fn arn_like(pattern: &str, arn: &str) -> bool {
+    let (p, a): (Vec<char>, Vec<char>) = (pattern.chars().collect(), arn.chars().collect());
+    // Classic wildcard matching, iterative with one backtrack point.
+    let (mut i, mut j, mut star, mut mark) = (0, 0, None, 0);
+    while j < a.len() {
+        if i < p.len() && (p[i] == '?' || p[i] == a[j]) {
+            i += 1;
+            j += 1;
+        } else if i < p.len() && p[i] == '*' {
+            star = Some(i);
+            mark = j;
+            i += 1;
+        } else if let Some(s) = star {
+            i = s + 1;
+            mark += 1;
+            j = mark;
+        } else {
+            return false;
+        }
+    }
+    p[i..].iter().all(|c| *c == '*')
 }
 
 /// The statements of a function's policy (JSON) that let Secrets Manager invoke it.
@@ -37,16 +72,17 @@ pub(crate) fn grants(policy: &str) -> Vec<Grant> {
         })
         .map(|s| Grant {
             sid: s["Sid"].as_str().unwrap_or("(no id)").to_string(),
-            source_account: source_account(&s["Condition"]),
+            source_account: condition_value(&s["Condition"], "aws:SourceAccount"),
+            source_arn: condition_value(&s["Condition"], "aws:SourceArn"),
         })
         .collect()
 }
 
-/// The aws:SourceAccount a condition block requires, if any (keys are case-insensitive).
-fn source_account(condition: &Value) -> Option<String> {
+/// The value a condition block requires of `key` (keys are case-insensitive), if any.
+fn condition_value(condition: &Value, wanted: &str) -> Option<String> {
     let operators = condition.as_object()?;
     operators.values().filter_map(Value::as_object).flat_map(|keys| keys.iter()).find_map(|(key, value)| {
-        key.eq_ignore_ascii_case("aws:SourceAccount").then(|| match value {
+        key.eq_ignore_ascii_case(wanted).then(|| match value {
             Value::Array(values) => values.first().and_then(Value::as_str).unwrap_or_default().to_string(),
             other => other.as_str().unwrap_or_default().to_string(),
         })

@@ -105,12 +105,23 @@ pub(crate) async fn secretsmanager_endpoints(client: &Client, vpc_id: &str, regi
         .collect())
 }
 
-/// The subnets among `subnet_ids` (of `vpc_id`) whose route table has no
-/// default route (0.0.0.0/0) through a NAT (a NAT gateway, a NAT instance or
-/// a transit gateway). A subnet with no table of its own uses the VPC's main
-/// table. (An internet gateway does not count: a Lambda function in a VPC has
-/// no public address.)
-pub(crate) async fn subnets_without_nat(client: &Client, vpc_id: &str, subnet_ids: &[String]) -> Result<Vec<String>> {
+/// How each subnet among `subnet_ids` (of `vpc_id`) reaches beyond its VPC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Egress {
+    /// An active default route (0.0.0.0/0) through a NAT gateway, a NAT instance or a transit gateway.
+    Nat,
+    /// No such route, but other routes out (a transit gateway, peering, an endpoint) that may lead to one.
+    Other,
+    /// Only the VPC's own (local) routes: nothing leaves the VPC.
+    LocalOnly,
+    /// Its route table cannot be read (a VPC shared from another account).
+    Unknown,
+}
+
+/// How each subnet reaches beyond its VPC, from the VPC's route tables (a
+/// subnet with no table of its own uses the main one). An internet gateway
+/// does not count as a way out: a Lambda function in a VPC has no public address.
+pub(crate) async fn egress(client: &Client, vpc_id: &str, subnet_ids: &[String]) -> Result<Vec<(String, Egress)>> {
     let output = client
         .describe_route_tables()
         .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
@@ -118,25 +129,37 @@ pub(crate) async fn subnets_without_nat(client: &Client, vpc_id: &str, subnet_id
         .await
         .map_err(|error| explain(error, "ec2:DescribeRouteTables"))?;
     let tables = output.route_tables();
-    let routes_out = |table: &aws_sdk_ec2::types::RouteTable| {
-        table.routes().iter().any(|r| {
+    let of = |table: &aws_sdk_ec2::types::RouteTable| {
+        let active = |r: &&aws_sdk_ec2::types::Route| r.state().is_none_or(|s| s.as_str() != "blackhole");
+        let set = |id: Option<&str>| id.is_some_and(|id| !id.is_empty());
+        let routes: Vec<_> = table.routes().iter().filter(active).collect();
+        if routes.iter().any(|r| {
             r.destination_cidr_block() == Some("0.0.0.0/0")
-                && (r.nat_gateway_id().is_some_and(|id| !id.is_empty())
-                    || r.instance_id().is_some_and(|id| !id.is_empty())
-                    || r.transit_gateway_id().is_some_and(|id| !id.is_empty()))
-        })
+                && (set(r.nat_gateway_id()) || set(r.instance_id()) || set(r.transit_gateway_id()))
+        }) {
+            Egress::Nat
+        } else if routes.iter().any(|r| {
+            set(r.transit_gateway_id())
+                || set(r.vpc_peering_connection_id())
+                || set(r.network_interface_id())
+                || r.gateway_id().is_some_and(|g| g.starts_with("vpce-"))
+                || set(r.core_network_arn())
+        }) {
+            Egress::Other
+        } else {
+            Egress::LocalOnly
+        }
     };
     let main = tables.iter().find(|t| t.associations().iter().any(|a| a.main() == Some(true)));
     Ok(subnet_ids
         .iter()
-        .filter(|subnet| {
+        .map(|subnet| {
             let table = tables
                 .iter()
                 .find(|t| t.associations().iter().any(|a| a.subnet_id() == Some(subnet.as_str())))
                 .or(main);
-            !table.is_some_and(routes_out)
+            (subnet.clone(), table.map_or(Egress::Unknown, of))
         })
-        .cloned()
         .collect())
 }
 

@@ -5,7 +5,8 @@
 //! Sources: https://docs.aws.amazon.com/secretsmanager/latest/userguide/retrieve-ct-entries.html,
 //! https://docs.aws.amazon.com/secretsmanager/latest/userguide/troubleshoot_rotation.html
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudtrail::types::{LookupAttribute, LookupAttributeKey};
@@ -32,6 +33,10 @@ const MAX_POLL: Duration = Duration::from_secs(1);
 const CLOUDTRAIL_EVERY: Duration = Duration::from_secs(15);
 const LOG_EVERY: Duration = Duration::from_secs(4);
 const FIRST_LOG: Duration = Duration::from_secs(1);
+/// --follow reads the log from this long before the rotation started (clock skew).
+const FOLLOW_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_secs(5);
+/// --follow, after AWSCURRENT moved: how many reads (half a second apart) wait for finishSecret's line.
+const FINISH_READS: usize = 6;
 
 /// Polls until `version` holds AWSCURRENT (succeeded), the rotation visibly
 /// failed, or `timeout` passes (timed out).
@@ -55,17 +60,31 @@ pub(crate) async fn wait(
     // The first log read comes a second in (LOG_EVERY after a second ago).
     let last_log =
         Cell::new(Instant::now().checked_sub(LOG_EVERY.saturating_sub(FIRST_LOG)).unwrap_or_else(Instant::now));
-    // --follow: the log lines already printed.
-    let printed = Cell::new(0_usize);
+    // --follow: the log events already printed (by id: a line ingested late
+    // from another log stream sorts among those already shown).
+    let printed: RefCell<BTreeSet<String>> = RefCell::default();
+    let saw_finish = Cell::new(false);
     let group = secret.rotation_lambda_arn.as_deref().map(log_group);
-    let show_new_lines = async |printed: &Cell<usize>| -> Option<Failure> {
+    // A little before the start: the clocks of this machine and AWS's may differ.
+    let from = started - FOLLOW_SKEW;
+    let show_new_lines = async |printed: &RefCell<BTreeSet<String>>| -> Option<Failure> {
         let group = group.as_deref()?;
         let (lines, _) =
-            super::trail::log_lines(clients, group, &log_pattern(&secret.arn, version), started).await.ok()?;
-        for line in lines.iter().skip(printed.get()) {
-            progress.log_line(&line.time.strftime("%H:%M:%S%.3f").to_string(), &diagnosis::log_message(&line.message));
+            super::trail::log_lines(clients, group, &log_pattern(&secret.arn, version), from).await.ok()?;
+        // This rotation's lines: from its start, or from its first line naming the
+        // version when the clocks put that earlier (a previous rotation's lines
+        // may stand just before).
+        let anchor = lines.iter().find(|l| l.message.contains(version)).map(|l| l.time);
+        let begin = anchor.map_or(started, |a| a.min(started));
+        let lines: Vec<_> = lines.into_iter().filter(|l| l.time >= begin).collect();
+        for line in &lines {
+            let key = line.id.clone().unwrap_or_else(|| format!("{}{}", line.time, line.message));
+            if printed.borrow_mut().insert(key) {
+                saw_finish.set(saw_finish.get() || line.message.contains("finishSecret"));
+                progress
+                    .log_line(&line.time.strftime("%H:%M:%S%.3f").to_string(), &diagnosis::log_message(&line.message));
+            }
         }
-        printed.set(printed.get().max(lines.len()));
         failure_in(&lines, group, &secret.arn, version)
     };
     // Nothing can have finished the instant RotateSecret answered.
@@ -75,6 +94,7 @@ pub(crate) async fn wait(
     let ended = wait::until(progress, what, schedule, || {
         let (last_cloudtrail, last_log, printed, show_new_lines) =
             (&last_cloudtrail, &last_log, &printed, &show_new_lines);
+        let saw_finish = &saw_finish;
         async move {
             // --follow reads the log on every poll, and stops at an error line.
             if follow && let Some(failure) = show_new_lines(printed).await {
@@ -84,8 +104,15 @@ pub(crate) async fn wait(
             match current.version_ids_to_stages.get(version) {
                 Some(stages) if stages.iter().any(|s| s == AWSCURRENT) => {
                     if follow {
-                        // The lines logged since the last read (finishSecret's own).
-                        show_new_lines(printed).await;
+                        // finishSecret logs after it moved the label, and CloudWatch Logs
+                        // takes a moment to show a line: read until it shows, briefly.
+                        for _ in 0..FINISH_READS {
+                            show_new_lines(printed).await;
+                            if saw_finish.get() {
+                                break;
+                            }
+                            tokio::time::sleep(MAX_POLL / 2).await;
+                        }
                     }
                     return Ok(Poll::Done((Outcome::Succeeded, None)));
                 }

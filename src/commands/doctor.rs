@@ -11,7 +11,7 @@ use crate::aws::{Clients, ec2, iam, kms, lambda, rds, secrets};
 use crate::doctor::{self, Check, Evaluation, KeySays, Path};
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::model::{DoctorReport, Secret};
+use crate::model::{DoctorReport, RotationState, Secret};
 use crate::owner;
 use crate::strategy::APPLICATION_TAG;
 use crate::templates;
@@ -49,12 +49,8 @@ pub(crate) async fn checks(
     notes: &mut Vec<String>,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
-    if let Some(pending) = secret.dangling_pending() {
-        checks.push(Check::fail(
-            "pending-rotation",
-            format!("version {pending} holds AWSPENDING: AWS refuses the next rotation until it is removed"),
-            format!("rotctl why {0}, fix the cause, then rotctl rotate-now {0} --retry --wait", secret.name),
-        ));
+    if secret.dangling_pending().is_some() {
+        checks.push(pending_check(clients, secret, now).await);
     }
     if owner::of(secret).is_some() {
         checks.push(owner_check(clients, secret).await);
@@ -98,11 +94,13 @@ pub(crate) async fn checks(
     let policy = lambda::policy(&clients.lambda, &function.arn);
     let path = network_path(clients, &function);
     let key = key_policy(clients, secret.kms_key_id.as_deref());
-    let value = async { if read_value { Some(value_facts(clients, secret, &function.arn).await) } else { None } };
-    let (policy, path, key, value) = tokio::join!(policy, path, key, value);
+    let template = template_of(clients, &function.arn);
+    let (policy, path, key, template) = tokio::join!(policy, path, key, template);
+    let value = if read_value { Some(value_facts(clients, secret, template).await) } else { None };
     checks.extend(function_checks(secret, &function, policy, path, now));
     let master = value.as_ref().and_then(|v| v.as_ref().ok()).and_then(|v| v.master.clone());
-    let (access, master_key) = access_checks(clients, secret, &function, &key, master.as_ref(), notes).await;
+    let access = Access { key: &key, master: master.as_ref(), template: template.is_some() };
+    let (access, master_key) = access_checks(clients, secret, &function, &access, notes).await;
     checks.extend(access);
     match value {
         None => {}
@@ -131,6 +129,7 @@ pub(crate) async fn preflight(
     secret: &Secret,
     function: &lambda::Function,
     master: Option<Master>,
+    template: bool,
     now: jiff::Timestamp,
 ) -> Vec<Check> {
     let key = key_policy(clients, secret.kms_key_id.as_deref()).await;
@@ -139,7 +138,8 @@ pub(crate) async fn preflight(
         doctor::timeout(function.timeout, &function.arn),
     ];
     let mut notes = Vec::new();
-    let (access, master_key) = access_checks(clients, secret, function, &key, master.as_ref(), &mut notes).await;
+    let access = Access { key: &key, master: master.as_ref(), template };
+    let (access, master_key) = access_checks(clients, secret, function, &access, &mut notes).await;
     checks.extend(access);
     checks.extend(master_key);
     checks
@@ -161,7 +161,6 @@ fn function_checks(
     path: Result<Path>,
     now: jiff::Timestamp,
 ) -> Vec<Check> {
-    let account = secret.arn.split(':').nth(4).unwrap_or_default();
     let unread = |check, what: &str, error: Error| {
         Check::warn(check, format!("{what} could not be read: {error}"), "allow the caller the action named")
     };
@@ -169,7 +168,7 @@ fn function_checks(
         match policy {
             Ok(policy) => {
                 let grants = policy.as_deref().map(crate::policy::grants).unwrap_or_default();
-                doctor::invoke(&secret.name, &function.arn, &grants, account)
+                doctor::invoke(&secret.name, &secret.arn, &function.arn, &grants)
             }
             Err(error) => unread("invoke-permission", "the function's policy", error),
         },
@@ -189,10 +188,10 @@ async fn access_checks(
     clients: &Clients,
     secret: &Secret,
     function: &lambda::Function,
-    key: &KeyFacts,
-    master: Option<&Master>,
+    access: &Access<'_>,
     notes: &mut Vec<String>,
 ) -> (Vec<Check>, Option<Check>) {
+    let Access { key, master, template } = *access;
     let mut checks = Vec::new();
     let account = secret.arn.split(':').nth(4).unwrap_or_default();
     let master = master.filter(|m| m.exists == Some(true));
@@ -215,9 +214,20 @@ async fn access_checks(
     actions.push(doctor::RANDOM_PASSWORD);
     actions.extend(doctor::SECRET_KEY_ACTIONS);
     let refs: Vec<&str> = resources.iter().map(String::as_str).collect();
-    let evaluations = match iam::simulate(&clients.iam, &role, &actions, &refs).await {
+    // The condition keys a rotation's calls carry, which the role's policies may ask.
+    let region = secret.arn.split(':').nth(3).unwrap_or_default();
+    let context = [
+        ("secretsmanager:resource/AllowRotationLambdaArn", function.arn.clone()),
+        ("secretsmanager:SecretId", secret.arn.clone()),
+        ("kms:ViaService", format!("secretsmanager.{region}.amazonaws.com")),
+        ("kms:CallerAccount", account.to_string()),
+        ("kms:EncryptionContext:SecretARN", secret.arn.clone()),
+        ("aws:PrincipalArn", role.clone()),
+    ];
+    let evaluations = match iam::simulate(&clients.iam, &role, &actions, &refs, &context).await {
         Ok(evaluations) => {
-            checks.push(doctor::role_permissions(&role, &secret.arn, master.map(|m| m.arn.as_str()), &evaluations));
+            let master = master.map(|m| m.arn.as_str());
+            checks.push(doctor::role_permissions(&role, &secret.arn, master, template, &evaluations));
             Some(evaluations)
         }
         Err(error) => {
@@ -237,11 +247,49 @@ async fn access_checks(
     (checks, master_check)
 }
 
+/// What the access checks judge: the secret's key, the master secret, and
+/// whether the function is one of AWS's templates.
+#[derive(Clone, Copy)]
+struct Access<'a> {
+    key: &'a KeyFacts,
+    master: Option<&'a Master>,
+    template: bool,
+}
+
 /// The role, and what IAM's simulation said (None: it could not be run).
 struct Iam<'a> {
     role: &'a str,
     account: &'a str,
     evaluations: Option<&'a [Evaluation]>,
+}
+
+/// A rotation pending: still running (a warning), or failed or stuck, which
+/// blocks the next one. Judged as `status` judges it (the version's age, the
+/// function's log, CloudTrail).
+async fn pending_check(clients: &Clients, secret: &Secret, now: jiff::Timestamp) -> Check {
+    let mut read = secret.clone();
+    if let Ok(versions) = secrets::versions(&clients.secrets, &clients.region, &secret.arn).await {
+        read.versions = versions;
+    }
+    let status = crate::aws::rotation::status(clients, read, now).await;
+    let retry = format!("rotctl why {0}, fix the cause, then rotctl rotate-now {0} --retry --wait", secret.name);
+    match status.rotation_state {
+        RotationState::InProgress => Check::warn(
+            "pending-rotation",
+            format!("{}: this check is of the next rotation", status.reason),
+            format!("rotctl status {} (or rotate-now --wait) to see it end", secret.name),
+        ),
+        RotationState::Failed | RotationState::Stuck => Check::fail(
+            "pending-rotation",
+            format!("{}; AWS refuses the next rotation until its AWSPENDING is removed", status.reason),
+            retry,
+        ),
+        _ => Check::fail(
+            "pending-rotation",
+            "a version other than AWSCURRENT holds AWSPENDING: AWS refuses the next rotation until it is removed",
+            retry,
+        ),
+    }
 }
 
 /// A managed secret: what its owner says.
@@ -281,14 +329,16 @@ async fn owner_check(clients: &Clients, secret: &Secret) -> Check {
 
 async fn network_path(clients: &Clients, function: &lambda::Function) -> Result<Path> {
     let Some(vpc) = &function.vpc else { return Ok(Path::NoVpc) };
-    let (endpoints, without_nat) = tokio::try_join!(
+    let (endpoints, egress) = tokio::try_join!(
         ec2::secretsmanager_endpoints(&clients.ec2, &vpc.vpc_id, &clients.region),
-        ec2::subnets_without_nat(&clients.ec2, &vpc.vpc_id, &vpc.subnet_ids),
+        ec2::egress(&clients.ec2, &vpc.vpc_id, &vpc.subnet_ids),
     )?;
+    let without_nat: Vec<&(String, ec2::Egress)> = egress.iter().filter(|(_, e)| *e != ec2::Egress::Nat).collect();
     Ok(Path::Vpc {
         vpc: vpc.vpc_id.clone(),
         endpoints: endpoints.into_iter().filter(|e| e.state == "available").map(|e| (e.id, e.private_dns)).collect(),
-        subnets_without_nat: without_nat,
+        closed: without_nat.iter().all(|(_, e)| *e == ec2::Egress::LocalOnly),
+        subnets_without_nat: without_nat.into_iter().map(|(s, _)| s.clone()).collect(),
     })
 }
 
@@ -353,13 +403,9 @@ fn key_check(check: &'static str, which: &str, key: &KeyFacts, actions: &[&str],
         KeyFacts::Customer { arn, policy, grants, .. } => {
             let says: Vec<(&str, KeySays)> =
                 actions.iter().map(|a| (*a, doctor::key_says(policy, iam.role, iam.account, a, grants))).collect();
-            let allowed = iam.evaluations.map(|evaluations| {
-                move |action: &str| {
-                    evaluations.iter().any(|e| e.action == action && e.resource == *arn && e.decision == "allowed")
-                }
-            });
-            match &allowed {
-                Some(allowed) => doctor::key_check(check, which, arn, actions, &says, Some(allowed)),
+            let said = iam.evaluations.map(|evaluations| move |action: &str| doctor::said(evaluations, action, arn));
+            match &said {
+                Some(said) => doctor::key_check(check, which, arn, actions, &says, Some(said)),
                 None => doctor::key_check(check, which, arn, actions, &says, None),
             }
         }
@@ -373,14 +419,19 @@ struct ValueFacts {
     master: Option<Master>,
 }
 
-async fn value_facts(clients: &Clients, secret: &Secret, function_arn: &str) -> Result<ValueFacts> {
-    let (value, tags) =
-        tokio::join!(secrets::value_json(&clients.secrets, &secret.arn), lambda::tags(&clients.lambda, function_arn));
-    let template = tags
-        .ok()
-        .flatten()
-        .and_then(|tags| tags.get(APPLICATION_TAG).cloned())
-        .and_then(|app| templates::CATALOGUE.iter().find(|t| app.rsplit('/').next() == Some(t.name)));
+/// The AWS rotation application the function was deployed from (its tag), if any.
+async fn template_of(clients: &Clients, function_arn: &str) -> Option<&'static templates::RotationTemplate> {
+    let tags = lambda::tags(&clients.lambda, function_arn).await.ok().flatten()?;
+    let application = tags.get(APPLICATION_TAG)?;
+    templates::CATALOGUE.iter().find(|t| application.rsplit('/').next() == Some(t.name))
+}
+
+async fn value_facts(
+    clients: &Clients,
+    secret: &Secret,
+    template: Option<&'static templates::RotationTemplate>,
+) -> Result<ValueFacts> {
+    let value = secrets::value_json(&clients.secrets, &secret.arn).await;
     let value = match value? {
         Ok(value) => value,
         Err(_) => Value::Null,

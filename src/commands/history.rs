@@ -50,20 +50,22 @@ pub(crate) async fn run(env: &Env, args: &HistoryArgs) -> Result<HistoryReport> 
             None => None,
         }
     };
-    let (log, events) = tokio::join!(log, trail::secret_events(clients, since));
+    let (log, events) = tokio::join!(log, trail::secret_events(clients, &trail::HISTORY_EVENTS, since));
 
     let mut notes = Vec::new();
     let log_lines = match (log, &group) {
         (Some(Ok((lines, complete))), Some(group)) => {
             if !complete {
                 notes.push(format!(
-                    "the function's log {group} has more lines than rotctl reads: older ones are left out"
+                    "the function's log {group} has more lines than rotctl reads: the newest are left out (narrow --days)"
                 ));
             }
             lines
         }
         (Some(Err(error)), Some(group)) => {
-            notes.push(format!("the function's log {group} could not be read ({error}): rotations are told from their labels and CloudTrail only"));
+            notes.push(format!(
+                "the function's log {group} could not be read ({error}): rotations are told from their labels and CloudTrail"
+            ));
             Vec::new()
         }
         _ => Vec::new(),
@@ -72,14 +74,14 @@ pub(crate) async fn run(env: &Env, args: &HistoryArgs) -> Result<HistoryReport> 
         Ok((events, reached)) => {
             if let Some(oldest) = reached {
                 notes.push(format!(
-                    "CloudTrail has more Secrets Manager events than rotctl reads: its events go back to {oldest} only"
+                    "CloudTrail has more of these events in the account than rotctl reads: they are read back to {oldest} only"
                 ));
             }
             events.into_iter().filter(|e| e.about(&secret.arn, &secret.name)).collect()
         }
         Err(error) => {
             notes.push(format!(
-                "CloudTrail could not be read ({error}): rollbacks and who put a value are told from the labels only"
+                "CloudTrail could not be read ({error}): who put a value is unknown, and a rollback is told from the labels"
             ));
             Vec::new()
         }

@@ -103,6 +103,7 @@ async fn each_broken_precondition_fails_with_its_fix_and_nothing_changes() {
         .send()
         .await
         .expect("RotateSecret");
+    world.wait_for_event(&secret, "TestRotationSucceeded").await;
     world
         .lambda
         .remove_permission()
@@ -120,13 +121,15 @@ async fn each_broken_precondition_fails_with_its_fix_and_nothing_changes() {
             .is_some_and(|d| d.contains("secretsmanager:PutSecretValue on the secret"))
     );
 
-    // Permissions in place from here on (those AWS's templates give).
-    world
-        .grant_role(json!([{"Effect": "Allow", "Resource": "*", "Action": ["secretsmanager:DescribeSecret",
-        "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
-        "secretsmanager:GetRandomPassword"]}]))
-        .await;
+    // Permissions in place from here on (those AWS's templates give, conditioned
+    // on the function: doctor gives IAM's simulation the rotation's context).
+    world.grant_role(world.rotation_permissions()).await;
     let function = world.rotation_function("rotate", &[]).await;
+    // Deployed as AWS's PostgreSQL single-user application (its tag): its needs are known.
+    let application =
+        "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser";
+    let tagged = world.lambda.tag_resource().resource(&function).tags("serverlessrepo:applicationId", application);
+    tagged.send().await.expect("TagResource");
 
     // A customer managed key whose policy allows the account's admin role only.
     let key = world
@@ -144,6 +147,7 @@ async fn each_broken_precondition_fails_with_its_fix_and_nothing_changes() {
         .send()
         .await
         .expect("RotateSecret");
+    world.wait_for_event(&broken, "TestRotationSucceeded").await;
 
     // In a VPC with neither an endpoint nor a NAT route.
     let vpc = world.vpc().await;
@@ -178,6 +182,7 @@ async fn each_broken_precondition_fails_with_its_fix_and_nothing_changes() {
         .send()
         .await
         .expect("RotateSecret");
+    world.wait_for_event(&fixed, "TestRotationSucceeded").await;
     let json = world.rotctl(&["doctor", &fixed, "-o", "json"]).run().code(0).json();
     assert!(results(&json).iter().all(|(_, r)| r == "ok"), "{json}");
 

@@ -463,7 +463,15 @@ async fn function_facts(clients: &Clients, arn: &str) -> FunctionFacts {
         Err(error) => return FunctionFacts::Unknown(error.to_string()),
     };
     FunctionFacts::Present {
-        grants: grants.into_iter().map(|g| g.source_account).collect(),
+        // A statement scoped by aws:SourceArn alone is scoped to that ARN's account.
+        grants: grants
+            .into_iter()
+            .map(|g| {
+                let arn_account = g.source_arn.as_deref().and_then(|arn| arn.split(':').nth(4));
+                g.source_account
+                    .or_else(|| arn_account.filter(|a| !a.is_empty() && !a.contains('*')).map(str::to_string))
+            })
+            .collect(),
         vpc_id: function.vpc.map(|v| v.vpc_id),
         runtime: function.runtime,
     }

@@ -297,7 +297,8 @@ async fn preflight(
     if !request.dry_run && !rotate_step {
         return Ok(Vec::new());
     }
-    let checks = Box::pin(doctor::preflight(clients, secret, function, master, now)).await;
+    let template = matches!(request.source, Source::Template { .. });
+    let checks = Box::pin(doctor::preflight(clients, secret, function, master, template, now)).await;
     let failed: Vec<&Check> = checks.iter().filter(|c| c.result == Judgement::Fail).collect();
     if !request.dry_run && !failed.is_empty() && !request.preflight_checks_skipped {
         let why = failed.iter().map(|c| format!("{}: {}", c.name, c.detail)).collect::<Vec<_>>().join("; ");

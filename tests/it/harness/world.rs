@@ -35,13 +35,6 @@ pub struct World {
     role_arn: OnceLock<String>,
 }
 
-/// What AWS's rotation templates let their function's role do (on every secret).
-static ROTATION_PERMISSIONS: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
-    json!([{"Effect": "Allow", "Resource": "*", "Action": [
-        "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
-        "secretsmanager:UpdateSecretVersionStage", "secretsmanager:GetRandomPassword"]}])
-});
-
 impl World {
     pub fn new() -> World {
         World::in_region("us-east-1")
@@ -417,7 +410,7 @@ impl World {
             .await
             .expect("CreateRole");
         let arn = out.role().map(|r| r.arn().to_string()).expect("a role ARN");
-        self.put_role_policy(&name, ROTATION_PERMISSIONS.clone()).await;
+        self.put_role_policy(&name, self.rotation_permissions()).await;
         self.role_arn.get_or_init(|| arn).clone()
     }
 
@@ -430,6 +423,21 @@ impl World {
             .send()
             .await
             .expect("PutRolePolicy");
+    }
+
+    /// What AWS's rotation templates let their function's role do (SAM's
+    /// AWSSecretsManagerRotationPolicy): the secret actions only when Secrets
+    /// Manager calls for this world's functions (the condition key
+    /// `secretsmanager:resource/AllowRotationLambdaArn`), and a random password.
+    pub fn rotation_permissions(&self) -> Value {
+        json!([
+            {"Effect": "Allow", "Resource": format!("arn:aws:secretsmanager:*:{}:secret:*", self.account),
+             "Action": ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
+                        "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage"],
+             "Condition": {"StringLike": {"secretsmanager:resource/AllowRotationLambdaArn":
+                 format!("arn:aws:lambda:*:{}:function:{}-*", self.account, self.prefix)}}},
+            {"Effect": "Allow", "Resource": "*", "Action": "secretsmanager:GetRandomPassword"}
+        ])
     }
 
     /// Replaces the rotation functions' role's policy with `statements`.
