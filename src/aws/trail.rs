@@ -109,3 +109,50 @@ pub(crate) async fn secret_events(
     }
     Ok((events, reached))
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudtrail::operation::lookup_events::LookupEventsOutput;
+    use aws_sdk_cloudtrail::types::Event;
+    use aws_smithy_mocks::{RuleMode, mock, mock_client};
+
+    use super::*;
+
+    fn event(name: &str, secs: i64) -> Event {
+        let record = format!(r#"{{"eventName": "{name}", "requestParameters": {{"secretId": "app/db"}}}}"#);
+        Event::builder().event_name(name).event_time(DateTime::from_secs(secs)).cloud_trail_event(record).build()
+    }
+
+    // CloudTrail pages its answers (the emulator never does): each event name is
+    // followed page by page, and a name whose pages run out before the window's
+    // start says how far back it reached.
+    #[tokio::test]
+    async fn each_name_is_read_page_by_page_and_a_cut_short_name_says_how_far_back() {
+        let name_of = |r: &aws_sdk_cloudtrail::operation::lookup_events::LookupEventsInput| {
+            r.lookup_attributes().first().map(|a| a.attribute_value().to_string()).unwrap_or_default()
+        };
+        let put_first = mock!(aws_sdk_cloudtrail::Client::lookup_events)
+            .match_requests(move |r| name_of(r) == "PutSecretValue" && r.next_token().is_none())
+            .then_output(|| {
+                LookupEventsOutput::builder().events(event("PutSecretValue", 2_000)).next_token("p2").build()
+            });
+        let put_last = mock!(aws_sdk_cloudtrail::Client::lookup_events)
+            .match_requests(move |r| name_of(r) == "PutSecretValue" && r.next_token() == Some("p2"))
+            .then_output(|| LookupEventsOutput::builder().events(event("PutSecretValue", 1_000)).build());
+        // More pages than rotctl reads: always another token.
+        let busy = mock!(aws_sdk_cloudtrail::Client::lookup_events)
+            .match_requests(move |r| name_of(r) == "RotationFailed")
+            .then_output(|| {
+                LookupEventsOutput::builder().events(event("RotationFailed", 1_500)).next_token("more").build()
+            });
+        let mut clients = Clients::mocked();
+        clients.cloudtrail = mock_client!(aws_sdk_cloudtrail, RuleMode::MatchAny, [&put_first, &put_last, &busy]);
+        let since = Timestamp::from_second(0).expect("a time");
+        let (events, reached) =
+            secret_events(&clients, &["PutSecretValue", "RotationFailed"], since).await.expect("read");
+        assert_eq!((put_first.num_calls(), put_last.num_calls(), busy.num_calls()), (1, 1, TRAIL_PAGES));
+        assert_eq!(events.iter().filter(|e| e.name == "PutSecretValue").count(), 2);
+        assert_eq!(events.iter().filter(|e| e.name == "RotationFailed").count(), TRAIL_PAGES);
+        assert_eq!(reached, Some(Timestamp::from_second(1_500).expect("a time")), "RotationFailed was cut short");
+    }
+}
