@@ -97,7 +97,13 @@ pub(crate) fn invoke(secret: &str, secret_arn: &str, function: &str, grants: &[G
             "invoke-permission",
             "secretsmanager.amazonaws.com may invoke the function, with no aws:SourceAccount or aws:SourceArn \
              condition (any account's secrets could use it: a confused deputy)",
-            format!("first {add}, then remove statement {} (aws lambda remove-permission)", grants[0].sid),
+            format!(
+                "first add a scoped statement (aws lambda add-permission --function-name {function} --statement-id \
+                 rotctl-secretsmanager-invoke --action lambda:InvokeFunction --principal secretsmanager.amazonaws.com \
+                 --source-account {account}), then remove the open one (aws lambda remove-permission --function-name \
+                 {function} --statement-id {}); a statement a CloudFormation stack made is changed in its template",
+                grants[0].sid
+            ),
         ),
         _ => Check::ok(
             "invoke-permission",
@@ -623,7 +629,7 @@ mod tests {
         assert_eq!(invoke("s", this, "f", &for_this).result, Judgement::Ok, "scoped by its SourceArn");
         assert_eq!(invoke("s", this, "f", &for_other).result, Judgement::Fail, "another secret's statement");
         assert!(
-            invoke("s", this, "f", &open).fix.is_some_and(|f| f.starts_with("first rotctl enable")),
+            invoke("s", this, "f", &open).fix.is_some_and(|f| f.starts_with("first add a scoped statement")),
             "add, then remove"
         );
         assert_eq!(invoke("s", this, "f", &scoped).result, Judgement::Ok);
