@@ -9,6 +9,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
+/// Lambda's line when it stops a function at its timeout: `<time> <request id> Task timed out after 30.03 seconds`.
+pub(crate) const TIMED_OUT: &str = "Task timed out after";
+
 /// A known cause of a failed rotation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -55,7 +58,9 @@ const TABLE: [(Class, &[&str]); 10] = [
         ],
     ),
     (Class::PermissionDenied, &["accessdeniedexception", "is not authorized to perform"]),
-    (Class::MasterSecret, &["master secret", "masterarn"]),
+    // Inside a rotation its own secret exists: a secret Secrets Manager cannot
+    // find is the master secret (AWS's multi-user functions fetch it unguarded).
+    (Class::MasterSecret, &["master secret", "masterarn", "can't find the specified secret"]),
     (
         Class::DatabaseUnreachable,
         &[
@@ -309,6 +314,10 @@ mod tests {
                 Class::PermissionDenied,
             ),
             ("setSecret: Unable to fetch master secret masterarn for secret arn", Class::MasterSecret),
+            (
+                "ResourceNotFoundException: An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret.",
+                Class::MasterSecret,
+            ),
             (
                 "Can't create a connection to host db.example and port 5432 (Connection refused)",
                 Class::DatabaseUnreachable,

@@ -36,7 +36,9 @@ pub(crate) struct LogLine {
 
 impl LogLine {
     fn is_error(&self) -> bool {
-        self.message.contains("[ERROR]") || self.message.contains("\"errorMessage\"")
+        self.message.contains("[ERROR]")
+            || self.message.contains("\"errorMessage\"")
+            || self.message.contains(diagnosis::TIMED_OUT)
     }
 
     /// The version named after "version" (`… and version T`, `… to version T …`).

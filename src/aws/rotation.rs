@@ -359,17 +359,27 @@ async fn function_log(
     failure_in(&lines, group, secret_arn, token)
 }
 
-/// The filter pattern of the lines about one rotation: its version or the secret's ARN.
+/// The filter pattern of the lines about one rotation: its version or the
+/// secret's ARN, and the errors that name neither (Lambda's timeout line, an
+/// uncaught exception such as a connection error), read since it began.
 fn log_pattern(secret_arn: &str, token: &str) -> String {
-    format!("?\"{token}\" ?\"{secret_arn}\"")
+    format!("?\"{token}\" ?\"{secret_arn}\" ?\"{TIMED_OUT}\" ?\"[ERROR]\"")
 }
 
-/// The first error line among `lines` that names the secret or the version.
+pub(crate) use crate::diagnosis::TIMED_OUT;
+
+/// The first error line among `lines` that names the secret or the version,
+/// else the first that names neither (Lambda's timeout line, an uncaught
+/// exception: the lines were read since the rotation began; a function that
+/// serves other secrets may have failed for one of them, which the quoted
+/// message does not hide).
 fn failure_in(lines: &[crate::history::LogLine], group: &str, secret_arn: &str, token: &str) -> Option<Failure> {
-    let line = lines.iter().map(|l| l.message.as_str()).find(|m| {
+    let named = lines.iter().map(|l| l.message.as_str()).find(|m| {
         let error = m.contains("[ERROR]") || m.contains("\"errorMessage\"");
         error && (m.contains(secret_arn) || m.contains(token))
-    })?;
+    });
+    let unnamed = || lines.iter().map(|l| l.message.as_str()).find(|m| m.contains(TIMED_OUT) || m.contains("[ERROR]"));
+    let line = named.or_else(unnamed)?;
     let message = diagnosis::error_line(line);
     Some(Failure {
         version_id: token.to_string(),

@@ -43,7 +43,8 @@ pub(crate) async fn run(env: &Env, args: &HistoryArgs) -> Result<HistoryReport> 
 
     let group = secret.rotation_lambda_arn.as_deref().map(follow::log_group);
     // Every line AWS's rotation functions write for a secret names its ARN.
-    let pattern = format!("\"{}\"", secret.arn);
+    // (And Lambda's timeout line, which names nothing: it is placed by its time.)
+    let pattern = format!("?\"{}\" ?\"{}\"", secret.arn, follow::TIMED_OUT);
     let log = async {
         match &group {
             Some(group) => Some(trail::log_lines(clients, group, &pattern, since).await),

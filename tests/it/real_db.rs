@@ -4,7 +4,7 @@
 //! pg8000), each result checked with a real login; and the day-two advice
 //! (failed, --retry, rollback's strategy) judged by what the database accepts.
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::harness::{World, holder, mutating};
 
@@ -246,4 +246,57 @@ async fn a_template_stack_that_fails_is_explained_from_its_events() {
     assert_eq!(failed.len(), 1, "{run}");
     let described = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
     assert_ne!(described.rotation_enabled(), Some(true), "rotation was not turned on");
+}
+
+#[tokio::test]
+async fn a_password_changed_outside_rotation_and_a_master_secret_gone_are_named_by_why() {
+    let world = World::new();
+    let cluster = world.postgres("why");
+
+    // Single user: someone changes the user's password in the database, outside
+    // rotation; setSecret cannot log in with any version, and says so.
+    let secret = world.db_secret("wrong", &cluster, None, false).await;
+    let function = world.postgres_function("pg-single", "single").await;
+    world.rotctl(&["enable", &secret, "--lambda-arn", &function, "--wait"]).run().code(0);
+    let current = world.secrets.get_secret_value().secret_id(&secret).send().await.expect("read");
+    let mut value: Value = serde_json::from_str(current.secret_string().expect("a string")).expect("JSON");
+    value["password"] = json!("ROTCTL-TEST-SECRET-VALUE-set-by-hand-in-the-database");
+    let by_hand = world.secrets.create_secret().name(world.name("by-hand")).secret_string(value.to_string());
+    let by_hand = by_hand.send().await.expect("CreateSecret").arn().expect("an ARN").to_string();
+    let role = json!({"Cluster": cluster.name, "SecretId": by_hand, "Region": world.region});
+    crate::harness::control::post(&world.endpoint, "/_harness/postgres/role", &role);
+    assert!(!world.login(&secret, "AWSCURRENT").logged_in, "the database no longer takes AWSCURRENT's password");
+    let failed = world.rotctl(&["rotate-now", &secret, "--wait", "-o", "json"]).run().code(1).json();
+    let pending = failed["VersionId"].as_str().expect("the failed version").to_string();
+    let why = world.rotctl(&["why", &secret, "-o", "json"]).run().code(0).json();
+    assert_eq!(
+        (why["VersionId"].as_str(), why["Class"].as_str()),
+        (Some(pending.as_str()), Some("database-login")),
+        "{why}"
+    );
+    assert!(why["Fix"].as_str().is_some_and(|f| f.contains("changed the password outside rotation")), "{why}");
+    let run = world.rotctl(&["why", &secret]).run().code(0);
+    assert!(!run.stdout.contains("ROTCTL-TEST-SECRET-VALUE") && !run.stderr.contains("ROTCTL-TEST-SECRET-VALUE"));
+
+    // Alternating users: the master secret is deleted; setSecret cannot fetch it.
+    let master = world.db_secret("master", &cluster, None, true).await;
+    let app = world.db_secret("app", &cluster, Some(&master), false).await;
+    let multi = world.postgres_function("pg-multi", "multi").await;
+    world.rotctl(&["enable", &app, "--lambda-arn", &multi, "--wait"]).run().code(0);
+    world.secrets.delete_secret().secret_id(&master).force_delete_without_recovery(true).send().await.expect("delete");
+    let failed = world.rotctl(&["rotate-now", &app, "--wait", "-o", "json"]).run().code(1).json();
+    let pending = failed["VersionId"].as_str().expect("the failed version").to_string();
+    let why = world.rotctl(&["why", &app, "-o", "json"]).run().code(0).json();
+    assert_eq!(
+        (why["VersionId"].as_str(), why["Class"].as_str()),
+        (Some(pending.as_str()), Some("master-secret")),
+        "{why}"
+    );
+    assert_eq!(why["Step"], "setSecret", "{why}");
+    // doctor reads the value's masterarn and says the same before the next attempt.
+    let doctor = world.rotctl(&["doctor", &app, "-o", "json"]).run().code(3).json();
+    let master_check =
+        doctor["Checks"].as_array().and_then(|c| c.iter().find(|c| c["Check"] == "master-secret")).cloned();
+    assert_eq!(master_check.map(|c| c["Result"].clone()), Some(json!("fail")), "{doctor}");
+    assert_eq!(world.stages(&app).await[&pending], ["AWSPENDING"], "the emulator holds the failed version");
 }

@@ -57,3 +57,52 @@ async fn why_refuses_what_it_cannot_explain_and_changes_nothing() {
     world.rotctl(&["why", &world.name("missing")]).run().code(2);
     assert_eq!(mutating(&world.calls()), Vec::<&str>::new());
 }
+
+#[tokio::test]
+async fn a_timeout_and_a_function_cut_off_from_secrets_manager_are_named_with_their_fix() {
+    let world = World::new();
+    // A step slower than the function's timeout: Lambda stops it, and says so in a line naming nothing.
+    let slow = world.rotation_function("slow", &[("STEP_DELAY", "4")]).await;
+    world.lambda.update_function_configuration().function_name(&slow).timeout(2).send().await.expect("Timeout");
+    let secret = world.secret("slow").await;
+    let pending = world.start_rotation(&secret, &slow, 30).await;
+    world.wait_for_event(&secret, "RotationFailed").await;
+    let json = world.rotctl(&["why", &secret, "-o", "json"]).run().code(0).json();
+    assert_eq!(
+        (json["VersionId"].as_str(), json["Class"].as_str()),
+        (Some(pending.as_str()), Some("function-timeout")),
+        "{json}"
+    );
+    assert!(json["Message"].as_str().is_some_and(|m| m.contains("Task timed out after 2")), "{json}");
+    assert!(json["Fix"].as_str().is_some_and(|f| f.contains("--timeout")), "{json}");
+    assert_eq!(world.stages(&secret).await[&pending], ["AWSPENDING"], "the emulator holds the failed version");
+
+    // In a VPC with no Secrets Manager endpoint and no route out: its calls cannot connect.
+    let cut_off = world.rotation_function("cutoff", &[]).await;
+    let vpc = world.vpc().await;
+    world.put_in_vpc(&cut_off, &vpc).await;
+    let secret = world.secret("cutoff").await;
+    let pending = world.start_rotation(&secret, &cut_off, 30).await;
+    world.wait_for_event(&secret, "RotationFailed").await;
+    let json = world.rotctl(&["why", &secret, "-o", "json"]).run().code(0).json();
+    assert_eq!(
+        (json["VersionId"].as_str(), json["Class"].as_str()),
+        (Some(pending.as_str()), Some("network")),
+        "{json}"
+    );
+    assert!(json["Fix"].as_str().is_some_and(|f| f.contains("interface endpoint")), "{json}");
+    // doctor says the same before the next attempt; with the endpoint it passes, and the retry rotates.
+    let doctor = world.rotctl(&["doctor", &secret, "--no-value", "-o", "json"]).run().code(3).json();
+    let network = doctor["Checks"].as_array().and_then(|c| c.iter().find(|c| c["Check"] == "network")).cloned();
+    assert_eq!(network.map(|c| c["Result"].clone()), Some("fail".into()), "{doctor}");
+    world.create_secretsmanager_endpoint(&vpc).await;
+    world.rotctl(&["rotate-now", &secret, "--retry", "--wait"]).run().code(0);
+    assert!(holder(&world.stages(&secret).await, "AWSCURRENT").is_some_and(|v| v != pending));
+    assert_eq!(
+        mutating(&world.calls())
+            .iter()
+            .filter(|op| **op != "UpdateSecretVersionStage" && **op != "RotateSecret")
+            .count(),
+        0
+    );
+}

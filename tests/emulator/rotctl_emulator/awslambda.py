@@ -158,6 +158,40 @@ def _utc_stamp(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds * 1000) % 1000:03d}Z"
 
 
+# Where a function with no way to Secrets Manager sends its calls: the discard port, closed here.
+UNREACHABLE = "http://127.0.0.1:9"
+
+
+def _reaches_secretsmanager(fn: Any) -> bool:
+    """Whether a function reaches Secrets Manager: outside a VPC always; in one,
+    through a Secrets Manager interface endpoint with private DNS in its VPC,
+    or when each of its subnets' route tables (else the VPC's main table) has a
+    default route through a NAT gateway, a NAT instance or a transit gateway."""
+    config = fn._vpc_config or {}
+    subnets = config.get("SubnetIds") or []
+    if not subnets:
+        return True
+    ec2 = ec2_models.ec2_backends[fn.account_id][fn.region]
+    try:
+        vpc_id = ec2.get_subnet(subnets[0]).vpc_id
+    except Exception:  # noqa: BLE001 - a subnet that is gone: nothing is reachable
+        return False
+    service = f"com.amazonaws.{fn.region}.secretsmanager"
+    for endpoint in ec2.vpc_end_points.values():
+        if endpoint.vpc_id == vpc_id and endpoint.service_name == service and endpoint.private_dns_enabled \
+                and str(endpoint.vpc_endpoint_type).lower() == "interface":
+            return True
+    tables = [t for t in ec2.route_tables.values() if t.vpc_id == vpc_id]
+    main = next((t for t in tables if t.main_association_id is not None), None)
+    for subnet in subnets:
+        table = next((t for t in tables if subnet in t._associations.values()), main)
+        routes = table.routes if table is not None else []
+        if not any(r.destination_cidr_block == "0.0.0.0/0" and (r.nat_gateway or r.instance or r.transit_gateway)
+                   for r in routes):
+            return False
+    return True
+
+
 def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
     # AWS runs the function's code; moto runs nothing without Docker (note 1).
     # Python handlers run here, in a process forked from a warm runtime
@@ -191,6 +225,14 @@ def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
     for key, value in list(env.items()):
         if key != "AWS_ENDPOINT_URL" and AWS_ENDPOINT.match(str(value)):
             env[key] = ENDPOINT["url"]
+    if not _reaches_secretsmanager(self):
+        # AWS: a function in a VPC reaches AWS's endpoints only through an
+        # interface endpoint with private DNS or a NAT route; without either its
+        # calls time out at connect ("Could not connect to the endpoint URL").
+        # Here they go to a port nobody listens on, and fail the same way at once.
+        for key, value in list(env.items()):
+            if key == "AWS_ENDPOINT_URL" or value == ENDPOINT["url"]:
+                env[key] = UNREACHABLE
     timeout = int(self.timeout or 3)
     code_dir = _code_dir(self)
     environment = _acquire_environment(self)
