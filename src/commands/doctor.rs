@@ -32,6 +32,19 @@ pub(crate) async fn run(env: &Env, args: &DoctorArgs) -> Result<DoctorReport> {
     let id = SecretId::parse(&args.secret, &clients.region).map_err(Error::input)?;
     let secret = secrets::describe(&clients.secrets, &clients.region, id.as_str()).await?;
     let mut notes = Vec::new();
+    // A replica rotates with its primary: its function, keys and value are checked there.
+    let (clients, secret) = match crate::aws::primary_of(clients, &secret) {
+        Some((primary, arn)) => {
+            let read = secrets::describe(&primary.secrets, &primary.region, &arn).await?;
+            notes.push(format!(
+                "{} is a replica: checked its primary in {}, where it rotates",
+                secret.name, primary.region
+            ));
+            (primary, read)
+        }
+        None => (Clients::clone(clients), secret),
+    };
+    let clients = &clients;
     // Boxed: the reads it joins make a large future.
     let checks = Box::pin(checks(clients, &secret, !args.no_value, env.ctx.now, &mut notes)).await;
     if args.no_value && owner::of(&secret).is_none() && secret.rotation_lambda_arn.is_some() {

@@ -6,7 +6,7 @@ use clap::Args;
 use jiff::SignedDuration;
 
 use crate::arn::SecretId;
-use crate::aws::{rotation as follow, secrets, trail};
+use crate::aws::{Clients, rotation as follow, secrets, trail};
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::history::{self, Sources};
@@ -38,8 +38,23 @@ pub(crate) async fn run(env: &Env, args: &HistoryArgs) -> Result<HistoryReport> 
     let id = SecretId::parse(&args.secret, &clients.region).map_err(Error::input)?;
     let now = env.ctx.now;
     let since = now - SignedDuration::from_hours(24 * args.days);
-    let (secret, versions) =
-        secrets::describe_with_all_versions(&clients.secrets, &clients.region, id.as_str()).await?;
+    let mut notes = Vec::new();
+    let (secret, versions) = tokio::join!(
+        secrets::describe(&clients.secrets, &clients.region, id.as_str()),
+        secrets::all_versions(&clients.secrets, &clients.region, id.as_str()),
+    );
+    let secret = secret?;
+    // A replica's versions are its primary's (a replica may refuse to list
+    // them); its rotations, log and CloudTrail events are in the primary's region.
+    let (clients, secret, versions) = match crate::aws::primary_of(clients, &secret) {
+        Some((primary, arn)) => {
+            let (read, versions) = secrets::describe_with_all_versions(&primary.secrets, &primary.region, &arn).await?;
+            notes.push(format!("{} is a replica: its history is its primary's, in {}", secret.name, primary.region));
+            (primary, read, versions)
+        }
+        None => (Clients::clone(clients), secret, versions?),
+    };
+    let clients = &clients;
 
     let group = secret.rotation_lambda_arn.as_deref().map(follow::log_group);
     // Every line AWS's rotation functions write for a secret names its ARN.
@@ -53,7 +68,6 @@ pub(crate) async fn run(env: &Env, args: &HistoryArgs) -> Result<HistoryReport> 
     };
     let (log, events) = tokio::join!(log, trail::secret_events(clients, &trail::HISTORY_EVENTS, since));
 
-    let mut notes = Vec::new();
     let log_lines = match (log, &group) {
         (Some(Ok((lines, complete))), Some(group)) => {
             if !complete {

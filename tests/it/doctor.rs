@@ -250,3 +250,33 @@ async fn enable_shows_the_checks_in_its_plan_and_refuses_a_rotation_that_would_f
     let stored = world.secrets.describe_secret().secret_id(&secret).send().await.expect("DescribeSecret");
     assert_eq!((stored.rotation_enabled(), stored.rotation_lambda_arn()), (Some(true), Some(function.as_str())));
 }
+
+#[tokio::test]
+async fn a_replica_is_checked_and_told_through_its_primary() {
+    let world = World::new();
+    let function = world.rotation_function("rotate", &[]).await;
+    let secret = world.rotated_secret("replicated", &function).await;
+    let replica = aws_sdk_secretsmanager::types::ReplicaRegionType::builder().region("us-west-2").build();
+    world
+        .secrets
+        .replicate_secret_to_regions()
+        .secret_id(&secret)
+        .add_replica_regions(replica)
+        .send()
+        .await
+        .expect("replicate");
+    let replica_arn = secret.replace(":us-east-1:", ":us-west-2:");
+
+    let before = world.calls().len();
+    let run = world.rotctl(&["doctor", &replica_arn, "--region", "us-west-2", "-o", "json"]).run().code(0);
+    assert!(run.stderr.contains("is a replica: checked its primary in us-east-1"), "{run}");
+    assert_eq!(run.json()["ARN"], secret.as_str(), "the primary's checks");
+    assert!(results(&run.json()).iter().all(|(_, r)| r == "ok"), "{}", run.json());
+    let run = world.rotctl(&["history", &replica_arn, "--region", "us-west-2", "-o", "json"]).run().code(0);
+    assert!(run.stderr.contains("its history is its primary's, in us-east-1"), "{run}");
+    let json = run.json();
+    let kinds: Vec<&str> =
+        json["Events"].as_array().expect("events").iter().filter_map(|e| e["Kind"].as_str()).collect();
+    assert_eq!(kinds, ["manual", "rotation"], "{json}");
+    assert_eq!(mutating(&world.calls()[before..]), Vec::<&str>::new());
+}
