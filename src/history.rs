@@ -488,6 +488,11 @@ mod tests {
         (versions, log)
     }
 
+    /// The sources of a secret made at minute 0, read from an hour before.
+    fn window<'a>(versions: &'a [SecretVersion], log: &'a [LogLine], trail: &'a [TrailEvent]) -> Sources<'a> {
+        Sources { versions, log, trail, secret_created: Some(t(0)), last_changed: None, since: t(-60), owned: false }
+    }
+
     fn kinds(events: &[Event]) -> Vec<(Option<&str>, &str)> {
         events.iter().map(|e| (e.version_id.as_deref(), e.kind.as_str())).collect()
     }
@@ -584,15 +589,7 @@ mod tests {
             error: Some("Secrets Manager cannot invoke the specified Lambda function".into()),
             ..TrailEvent::default()
         };
-        let events = timeline(&Sources {
-            versions: &versions,
-            log: &[],
-            trail: &[failed],
-            secret_created: Some(t(0)),
-            last_changed: None,
-            since: t(-60),
-            owned: false,
-        });
+        let events = timeline(&window(&versions, &[], &[failed]));
         assert_eq!(
             kinds(&events),
             [(Some("v1"), "manual"), (None, "rotation-failed"), (Some("v2"), "rotation-pending")]
@@ -602,15 +599,7 @@ mod tests {
         // A version that lost its labels without ever being current.
         let versions = vec![version("v1", 0, &[AWSCURRENT]), version("v2", 10, &[])];
         let log = [line(10, &format!("createSecret: Successfully put secret for ARN {ARN} and version v2."))];
-        let events = timeline(&Sources {
-            versions: &versions,
-            log: &log,
-            trail: &[],
-            secret_created: Some(t(0)),
-            last_changed: None,
-            since: t(-60),
-            owned: false,
-        });
+        let events = timeline(&window(&versions, &log, &[]));
         assert_eq!(kinds(&events)[1], (Some("v2"), "rotation-failed"));
 
         // A failure after the last rotation finished, with no version of its own
@@ -635,15 +624,7 @@ mod tests {
             error_code: Some("AccessDeniedException".into()),
             ..TrailEvent::default()
         };
-        let events = timeline(&Sources {
-            versions: &versions,
-            log: &log,
-            trail: &[denied_call],
-            secret_created: Some(t(0)),
-            last_changed: None,
-            since: t(-60),
-            owned: false,
-        });
+        let events = timeline(&window(&versions, &log, &[denied_call]));
         assert_eq!(
             kinds(&events),
             [(Some("v1"), "manual"), (Some("v2"), "rotation"), (None, "rotation-failed")],
@@ -658,15 +639,7 @@ mod tests {
 
         // A managed secret: the owner's versions are rotations.
         let versions = vec![version("v1", 0, &[AWSPREVIOUS]), version("v2", 10, &[AWSCURRENT])];
-        let events = timeline(&Sources {
-            versions: &versions,
-            log: &[],
-            trail: &[],
-            secret_created: Some(t(0)),
-            last_changed: None,
-            since: t(-60),
-            owned: true,
-        });
+        let events = timeline(&Sources { owned: true, ..window(&versions, &[], &[]) });
         assert_eq!(kinds(&events), [(Some("v1"), "manual"), (Some("v2"), "rotation")]);
         assert_eq!(events[1].detail, "rotated by the owning service; now AWSCURRENT");
     }

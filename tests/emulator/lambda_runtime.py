@@ -146,6 +146,10 @@ def run_invocation(connection: socket.socket) -> None:
     stream.write(json.dumps({"pid": os.getpid()}).encode() + b"\n")
     stream.flush()
     os.environ.update(request["env"])
+    # Each function's credentials are its own (Lambda gives each its role's):
+    # the warm session's cached ones are dropped, and read again from this environment.
+    if boto3.DEFAULT_SESSION is not None:
+        boto3.DEFAULT_SESSION._session._credentials = None
     os.chdir(request["code_dir"])
     sys.path.insert(0, request["code_dir"])
     sink = LogSink(stream)

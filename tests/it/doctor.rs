@@ -147,7 +147,8 @@ async fn each_broken_precondition_fails_with_its_fix_and_nothing_changes() {
         .send()
         .await
         .expect("RotateSecret");
-    world.wait_for_event(&broken, "TestRotationSucceeded").await;
+    // The rotation's test (testSecret) reads the value: the key refuses the function's role.
+    world.wait_for_event(&broken, "TestRotationFailed").await;
 
     // In a VPC with neither an endpoint nor a NAT route.
     let vpc = world.vpc().await;

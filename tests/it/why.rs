@@ -3,6 +3,8 @@
 //! judged against what the emulator holds (the failed version, its labels,
 //! the events it recorded). A real database down is in real_db.rs.
 
+use serde_json::json;
+
 use crate::harness::{World, holder, mutating};
 
 #[tokio::test]
@@ -105,4 +107,38 @@ async fn a_timeout_and_a_function_cut_off_from_secrets_manager_are_named_with_th
             .count(),
         0
     );
+}
+
+#[tokio::test]
+async fn a_key_whose_policy_leaves_out_the_functions_role_is_kms_denied_until_the_policy_names_it() {
+    let world = World::new();
+    let function = world.rotation_function("rotate", &[]).await;
+    let admin = format!("arn:aws:iam::{}:role/admin", world.account);
+    let key =
+        world.key(json!([{"Effect": "Allow", "Principal": {"AWS": admin}, "Action": "kms:*", "Resource": "*"}])).await;
+    let value = json!({"username": "app", "password": "ROTCTL-TEST-SECRET-VALUE-kms"});
+    let secret = world.secret_with_key("kms", &value, Some(&key)).await;
+    let pending = world.start_rotation(&secret, &function, 30).await;
+    world.wait_for_event(&secret, "RotationFailed").await;
+
+    let run = world.rotctl(&["why", &secret, "-o", "json"]).run().code(0);
+    let json = run.json();
+    assert_eq!(
+        (json["VersionId"].as_str(), json["Class"].as_str()),
+        (Some(pending.as_str()), Some("kms-denied")),
+        "{json}"
+    );
+    assert!(json["Message"].as_str().is_some_and(|m| m.contains("Access to KMS is not allowed")), "{json}");
+    assert!(json["Fix"].as_str().is_some_and(|f| f.contains("key policy")), "{json}");
+    assert!(!run.stdout.contains("ROTCTL-TEST-SECRET-VALUE"));
+
+    // The key policy names the function's role: the retry rotates.
+    let role = world.role().await;
+    let policy = json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": admin}, "Action": "kms:*", "Resource": "*"},
+        {"Effect": "Allow", "Principal": {"AWS": role}, "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "*"}]});
+    let put = world.kms.put_key_policy().key_id(&key).policy_name("default").policy(policy.to_string());
+    put.send().await.expect("PutKeyPolicy");
+    world.rotctl(&["rotate-now", &secret, "--retry", "--wait"]).run().code(0);
+    assert!(holder(&world.stages(&secret).await, "AWSCURRENT").is_some_and(|v| v != pending));
 }

@@ -210,6 +210,8 @@ def invoke_lambda(self: Any, event: Any = None) -> tuple[str, bool, str]:
         "AWS_ENDPOINT_URL": ENDPOINT["url"],
         "AWS_ACCESS_KEY_ID": LAMBDA_ACCESS_KEY,
         "AWS_SECRET_ACCESS_KEY": "harness",
+        # Names the calling function to the harness (kms.py checks its role against the secret's key).
+        "AWS_SESSION_TOKEN": f"rotctl-function:{self.function_arn}",
         "AWS_REGION": self.region,
         "AWS_DEFAULT_REGION": self.region,
         "AWS_LAMBDA_FUNCTION_NAME": self.function_name,

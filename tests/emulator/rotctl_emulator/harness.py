@@ -34,6 +34,7 @@ from .cloudtrail import ROTATION_EVENTS, lookup_events, record_api_call
 from .common import STATE
 from .functions import rotation_function_zip
 from .iam import simulate_principal_policy
+from .kms import refusal as kms_refusal
 
 ACCOUNT_ID = "123456789012"
 
@@ -204,6 +205,17 @@ class HarnessApp:
                 raise ConnectionAbortedError("the client hung up while the harness held its request")
         if fault is not None and not fault.after:
             return self.fail(key, call, fault, service, environ, start_response)
+        refused = kms_refusal(operation, body, region, call["Account"], environ.get("HTTP_X_AMZ_SECURITY_TOKEN", "")) \
+            if service == "secretsmanager" else None
+        if refused is not None:
+            # A rotation function's call its role may not make with the secret's KMS key (kms.py).
+            answer = json.dumps({"__type": "AccessDeniedException", "Message": refused}).encode()
+            call["Status"] = 400
+            with self.lock:
+                self.calls[key].append(call)
+            start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.1"),
+                                               ("Content-Length", str(len(answer)))])
+            return [answer]
         if service == "iam" and operation == "SimulatePrincipalPolicy":
             status, answer = simulate_principal_policy(body, call["Account"])
             call["Status"] = status
