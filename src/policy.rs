@@ -17,6 +17,13 @@ pub(crate) struct Grant {
 }
 
 impl Grant {
+    /// The account the statement is scoped to: its aws:SourceAccount, else the
+    /// account of its aws:SourceArn (when that names one). None: open to any.
+    pub(crate) fn scoped_account(&self) -> Option<&str> {
+        let from_arn = self.source_arn.as_deref().and_then(|arn| arn.split(':').nth(4));
+        self.source_account.as_deref().or_else(|| from_arn.filter(|a| !a.is_empty() && !a.contains(['*', '?'])))
+    }
+
     /// Whether the statement lets Secrets Manager invoke the function for `secret_arn`.
     pub(crate) fn covers(&self, secret_arn: &str) -> bool {
         let account = secret_arn.split(':').nth(4).unwrap_or_default();

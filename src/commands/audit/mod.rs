@@ -464,14 +464,7 @@ async fn function_facts(clients: &Clients, arn: &str) -> FunctionFacts {
     };
     FunctionFacts::Present {
         // A statement scoped by aws:SourceArn alone is scoped to that ARN's account.
-        grants: grants
-            .into_iter()
-            .map(|g| {
-                let arn_account = g.source_arn.as_deref().and_then(|arn| arn.split(':').nth(4));
-                g.source_account
-                    .or_else(|| arn_account.filter(|a| !a.is_empty() && !a.contains('*')).map(str::to_string))
-            })
-            .collect(),
+        grants: grants.iter().map(|g| g.scoped_account().map(str::to_string)).collect(),
         vpc_id: function.vpc.map(|v| v.vpc_id),
         runtime: function.runtime,
     }

@@ -55,14 +55,15 @@ pub(super) async fn stack(
     Ok((planned, Some(function)))
 }
 
-/// AddPermission for Secrets Manager, scoped to the account.
-pub(super) async fn invoke_permission(clients: &Clients, function_arn: &str, account: &str) -> Result<()> {
+/// AddPermission for Secrets Manager, scoped to the secret's account.
+pub(super) async fn invoke_permission(clients: &Clients, function_arn: &str, secret_arn: &str) -> Result<()> {
+    let account = secret_arn.split(':').nth(4).unwrap_or_default();
     if lambda::allow_secretsmanager(&clients.lambda, function_arn, STATEMENT_ID, account).await?
         == lambda::Added::AlreadyThere
     {
         // An earlier, interrupted run added it, or the id is taken by something else: look again.
         let policy = lambda::policy(&clients.lambda, function_arn).await?;
-        if plan::invoke_permission(policy.as_deref(), account).action != Action::Ok {
+        if plan::invoke_permission(policy.as_deref(), secret_arn).action != Action::Ok {
             return Err(Error::Failed(
                 Message::new(
                     "letting Secrets Manager invoke the function",

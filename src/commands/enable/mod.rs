@@ -174,9 +174,8 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     // Phase 1, read: the secret, the master secret, the stack, the function if known, the network.
     let secret = secrets::read(&clients.secrets, region, request.secret.as_str()).await?;
     refuse_secret(&secret, region)?;
-    let account = Arn::parse(&secret.arn)
-        .map(|arn| arn.account)
-        .map_err(|why| Error::failed(format!("reading {}", secret.name), why))?;
+    // Its ARN names the account the invoke permission is scoped to.
+    Arn::parse(&secret.arn).map_err(|why| Error::failed(format!("reading {}", secret.name), why))?;
     let master = match &request.master_secret {
         Some(master) => Some(secrets::describe(&clients.secrets, region, master.as_str()).await?),
         None => None,
@@ -239,7 +238,7 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     };
 
     // Phase 2, read and plan: what the function's steps depend on, and the decisions.
-    let (vpc_id, steps) = function_steps(clients, request, &secret, &function, &network, &account, &rules).await?;
+    let (vpc_id, steps) = function_steps(clients, request, &secret, &function, &network, &rules).await?;
     notes.extend(steps.iter().filter_map(|(_, decision)| decision.note.clone()));
     plan.extend(steps.iter().map(|(name, decision)| step(*name, decision)));
     // doctor's checks of the function a rotation will run (the invoke permission
@@ -256,7 +255,7 @@ async fn enable(env: &Env, clients: &Clients, request: &Request) -> Result<Enabl
     // Phase 2, apply: one function per step, each only when its plan says so.
     let [(_, invoke), (_, vpc), (_, endpoint), (_, rotate)] = steps;
     if invoke.action == Action::Create {
-        apply::invoke_permission(clients, &function.arn, &account).await?;
+        apply::invoke_permission(clients, &function.arn, &secret.arn).await?;
     }
     if vpc.action == Action::Update {
         apply::vpc_config(env, clients, request, &function).await?;
@@ -320,7 +319,6 @@ async fn function_steps(
     secret: &Secret,
     function: &lambda::Function,
     network: &Network,
-    account: &str,
     rules: &RotationRules,
 ) -> Result<(Option<String>, [(EnableStep, Decision); 4])> {
     let region = clients.region.as_str();
@@ -337,7 +335,7 @@ async fn function_steps(
     };
     let service = ec2::secretsmanager_service(region);
     let steps = [
-        (EnableStep::InvokePermission, plan::invoke_permission(policy.as_deref(), account)),
+        (EnableStep::InvokePermission, plan::invoke_permission(policy.as_deref(), &secret.arn)),
         (
             EnableStep::VpcConfig,
             plan::vpc_config(function.vpc.as_ref(), &request.subnet_ids, &request.security_group_ids),

@@ -71,21 +71,23 @@ pub(crate) fn stack(
 }
 
 /// The invoke-permission step, from the function's policy (None: it has none).
-pub(crate) fn invoke_permission(policy: Option<&str>, account: &str) -> Decision {
-    let found = policy.map(grants).unwrap_or_default();
+pub(crate) fn invoke_permission(policy: Option<&str>, secret_arn: &str) -> Decision {
+    let account = secret_arn.split(':').nth(4).unwrap_or_default();
+    // The statements that let Secrets Manager invoke the function for this secret.
+    let found: Vec<_> = policy.map(grants).unwrap_or_default().into_iter().filter(|g| g.covers(secret_arn)).collect();
     let add = Decision::new(
         Action::Create,
         format!(
             "AddPermission {STATEMENT_ID}: {SECRETS_MANAGER} may call lambda:InvokeFunction, aws:SourceAccount {account}"
         ),
     );
-    if let Some(grant) = found.iter().find(|g| g.source_account.as_deref() == Some(account)) {
+    if let Some(grant) = found.iter().find(|g| g.scoped_account().is_some()) {
         return Decision::new(
             Action::Ok,
             format!("statement {} lets {SECRETS_MANAGER} invoke it for account {account}", grant.sid),
         );
     }
-    if let Some(grant) = found.iter().find(|g| g.source_account.is_none()) {
+    if let Some(grant) = found.first() {
         let mut decision =
             Decision::new(Action::Ok, format!("statement {} lets {SECRETS_MANAGER} invoke it", grant.sid));
         decision.note = Some(format!(
@@ -304,7 +306,7 @@ mod tests {
 
     use super::*;
 
-    const ACCOUNT: &str = "123456789012";
+    const ACCOUNT: &str = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf";
 
     fn policy(statements: Value) -> String {
         json!({"Version": "2012-10-17", "Statement": statements}).to_string()
@@ -324,7 +326,7 @@ mod tests {
     #[test]
     fn a_scoped_grant_is_ok() {
         let scoped = policy(json!([{"Sid": "sm", "Effect": "Allow", "Principal": {"Service": SECRETS_MANAGER},
-            "Action": "lambda:InvokeFunction", "Condition": {"StringEquals": {"AWS:SourceAccount": ACCOUNT}}}]));
+            "Action": "lambda:InvokeFunction", "Condition": {"StringEquals": {"AWS:SourceAccount": "123456789012"}}}]));
         let decision = invoke_permission(Some(&scoped), ACCOUNT);
         assert_eq!((decision.action, decision.note), (Action::Ok, None));
     }
@@ -345,6 +347,19 @@ mod tests {
             "Action": "lambda:InvokeFunction", "Condition": {"StringEquals": {"aws:SourceAccount": "999999999999"}}},
             {"Sid": "d", "Effect": "Deny", "Principal": {"Service": SECRETS_MANAGER}, "Action": "lambda:InvokeFunction"}]));
         assert_eq!(invoke_permission(Some(&elsewhere), ACCOUNT).action, Action::Create);
+    }
+
+    #[test]
+    fn a_grant_scoped_by_source_arn_is_scoped_for_its_secret_only() {
+        let grant = |arn: &str| {
+            policy(json!([{"Sid": "arn", "Effect": "Allow", "Principal": {"Service": SECRETS_MANAGER},
+                "Action": "lambda:InvokeFunction", "Condition": {"ArnLike": {"aws:SourceArn": arn}}}]))
+        };
+        let this =
+            invoke_permission(Some(&grant("arn:aws:secretsmanager:us-east-1:123456789012:secret:app/*")), ACCOUNT);
+        assert_eq!((this.action, this.note), (Action::Ok, None), "scoped: no confused-deputy note");
+        let other = grant("arn:aws:secretsmanager:us-east-1:123456789012:secret:other-AbCdEf");
+        assert_eq!(invoke_permission(Some(&other), ACCOUNT).action, Action::Create, "another secret's statement");
     }
 
     #[test]
