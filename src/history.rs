@@ -283,12 +283,7 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
             continue;
         }
         // A rotation's version: did it finish, did it fail?
-        let finished_line = log.iter().find(|l| l.finished() && l.message.contains(id));
-        let finished_trail = trail.iter().find(|e| {
-            e.name == "UpdateSecretVersionStage"
-                && e.stage.as_deref() == Some(AWSCURRENT)
-                && e.move_to.as_deref() == Some(id)
-        });
+        let finished_at = finished(id);
         let was_current = has(v, AWSCURRENT) || has(v, AWSPREVIOUS);
         let error_line = log.iter().find(|l| {
             l.is_error()
@@ -305,11 +300,10 @@ pub(crate) fn timeline(sources: &Sources<'_>) -> Vec<Event> {
         if trail_failure.is_some() || error_line.is_some() {
             explained_failures.insert(id.to_string());
         }
-        let succeeded = finished_line.is_some() || finished_trail.is_some() || was_current;
+        let succeeded = finished_at.is_some() || was_current;
         let (kind, time, detail) = match (succeeded, &failure) {
             (true, None) => {
-                let when = finished_line.map(|l| l.time).or_else(|| finished_trail.and_then(|e| e.time));
-                let detail = match when {
+                let detail = match finished_at {
                     Some(when) => format!("rotated: AWSCURRENT from {}; {labels}", at(when)),
                     None if owned => format!("rotated by the owning service; {labels}"),
                     None => format!("rotated; {labels}"),

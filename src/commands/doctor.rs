@@ -11,7 +11,7 @@ use crate::aws::{Clients, ec2, iam, kms, lambda, rds, secrets};
 use crate::doctor::{self, Check, Evaluation, KeySays, Path};
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::model::{DoctorReport, RotationState, Secret};
+use crate::model::{DoctorReport, Owner, RotationState, Secret};
 use crate::owner;
 use crate::strategy::APPLICATION_TAG;
 use crate::templates;
@@ -62,11 +62,19 @@ pub(crate) async fn checks(
     notes: &mut Vec<String>,
 ) -> Vec<Check> {
     let mut checks = Vec::new();
+    let mut owner_read = None;
     if secret.dangling_pending().is_some() {
-        checks.push(pending_check(clients, secret, now).await);
+        let (check, owner) = pending_check(clients, secret, now).await;
+        checks.push(check);
+        owner_read = owner;
     }
     if owner::of(secret).is_some() {
-        checks.push(owner_check(clients, secret).await);
+        // The pending check read the owner already (status does): not read twice.
+        let owner = match owner_read {
+            Some(owner) => (Some(owner), None),
+            None => rds::owner(clients, secret).await,
+        };
+        checks.push(owner_check(secret, owner));
         return checks;
     }
     let Some(function_arn) = secret.rotation_lambda_arn.clone().filter(|a| !a.is_empty()) else {
@@ -279,14 +287,14 @@ struct Iam<'a> {
 /// A rotation pending: still running (a warning), or failed or stuck, which
 /// blocks the next one. Judged as `status` judges it (the version's age, the
 /// function's log, CloudTrail).
-async fn pending_check(clients: &Clients, secret: &Secret, now: jiff::Timestamp) -> Check {
+async fn pending_check(clients: &Clients, secret: &Secret, now: jiff::Timestamp) -> (Check, Option<Owner>) {
     let mut read = secret.clone();
     if let Ok(versions) = secrets::versions(&clients.secrets, &clients.region, &secret.arn).await {
         read.versions = versions;
     }
     let status = crate::aws::rotation::status(clients, read, now).await;
     let retry = format!("rotctl why {0}, fix the cause, then rotctl rotate-now {0} --retry --wait", secret.name);
-    match status.rotation_state {
+    let check = match status.rotation_state {
         RotationState::InProgress => Check::warn(
             "pending-rotation",
             format!("{}: this check is of the next rotation", status.reason),
@@ -302,12 +310,12 @@ async fn pending_check(clients: &Clients, secret: &Secret, now: jiff::Timestamp)
             "a version other than AWSCURRENT holds AWSPENDING: AWS refuses the next rotation until it is removed",
             retry,
         ),
-    }
+    };
+    (check, status.owner)
 }
 
 /// A managed secret: what its owner says.
-async fn owner_check(clients: &Clients, secret: &Secret) -> Check {
-    let (owner, unread) = rds::owner(clients, secret).await;
+fn owner_check(secret: &Secret, (owner, unread): (Option<Owner>, Option<String>)) -> Check {
     let service = owner.as_ref().map_or_else(String::new, |o| owner::display(&o.service));
     match owner.as_ref().and_then(|o| o.secret_status.as_deref()) {
         Some("impaired") => Check::fail(
