@@ -376,3 +376,42 @@ async fn a_function_that_cannot_be_read_fails_the_gate_with_a_note() {
     assert_eq!(run.json()["Summary"]["Unchecked"][0]["Resource"], function.as_str());
     assert!(run.stderr.contains("could not be checked"), "{run}");
 }
+
+/// A function on a runtime Lambda has deprecated (python3.9, as the pinned
+/// rotation applications deploy): the finding, and none for python3.13
+/// (supported until 2029-06-30).
+/// Region ca-west-1 is this test's alone.
+#[tokio::test]
+async fn a_rotation_function_on_a_deprecated_runtime_is_reported() {
+    let world = World::in_region("ca-west-1");
+    let old = world.rotation_function("old", &[]).await;
+    let runtime = aws_sdk_lambda::types::Runtime::Python39;
+    world.lambda.update_function_configuration().function_name(&old).runtime(runtime).send().await.expect("Runtime");
+    world.rotated_secret("old", &old).await;
+    let current = world.rotation_function("current", &[]).await;
+    let runtime = aws_sdk_lambda::types::Runtime::Python313;
+    world
+        .lambda
+        .update_function_configuration()
+        .function_name(&current)
+        .runtime(runtime)
+        .send()
+        .await
+        .expect("Runtime");
+    world.rotated_secret("current", &current).await;
+    let stored = world.lambda.get_function_configuration().function_name(&old).send().await.expect("read");
+    assert_eq!(
+        stored.runtime().map(aws_sdk_lambda::types::Runtime::as_str),
+        Some("python3.9"),
+        "the emulator's function"
+    );
+
+    let json = world.rotctl(&["audit", "-o", "json", "--fail-on", "never"]).run().success().json();
+    assert_eq!(pairs(&json, &world), expected(&[("old", "rotation-function-runtime-deprecated")]), "{json}");
+    let finding = &json["Findings"][0];
+    assert_eq!(finding["Severity"], "medium");
+    assert!(
+        finding["Message"].as_str().is_some_and(|m| m.contains("python3.9 was deprecated by Lambda on 2025-12-15")),
+        "{json}"
+    );
+}
